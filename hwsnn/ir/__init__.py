@@ -1,0 +1,45 @@
+"""The hwsnn hardware IR: typed, frozen, validated spiking-network graphs (numpy only)."""
+
+from hwsnn.ir._base import Node, Quantization, ResetMode, Rounding, Shape
+from hwsnn.ir.codec import FORMAT_VERSION, graph_from_record, graph_to_record
+from hwsnn.ir.compare import graphs_equal, nodes_equal
+from hwsnn.ir.graph import Graph
+from hwsnn.ir.io import CurrentEncoder, Input, Output, PoissonEncoder
+from hwsnn.ir.neuron import IF, LI, LIF, NLIF, NeuronCoefficients, neuron_coefficients
+from hwsnn.ir.registry import NODE_TYPES, node_type, register_node_type
+from hwsnn.ir.synapse import Add, Affine, AvgPool2d, Conv2d, Flatten, Linear, Scale, SumPool2d
+
+__all__ = [
+    "FORMAT_VERSION",
+    "IF",
+    "LI",
+    "LIF",
+    "NLIF",
+    "NODE_TYPES",
+    "Add",
+    "Affine",
+    "AvgPool2d",
+    "Conv2d",
+    "CurrentEncoder",
+    "Flatten",
+    "Graph",
+    "Input",
+    "Linear",
+    "NeuronCoefficients",
+    "Node",
+    "Output",
+    "PoissonEncoder",
+    "Quantization",
+    "ResetMode",
+    "Rounding",
+    "Scale",
+    "Shape",
+    "SumPool2d",
+    "graph_from_record",
+    "graph_to_record",
+    "graphs_equal",
+    "neuron_coefficients",
+    "node_type",
+    "nodes_equal",
+    "register_node_type",
+]
