@@ -41,8 +41,12 @@ def data_path(*parts: str) -> Path:
     if not parts:
         raise HwsnnError(f"data_path needs a data directory, one of {', '.join(DATA_DIRS)}")
     if parts[0] not in DATA_DIRS:
-        raise HwsnnError(f"unknown data directory {parts[0]!r}; expected one of {', '.join(DATA_DIRS)}")
-    if any(part in ("", ".") or Path(part).is_absolute() or ".." in Path(part).parts for part in parts):
+        raise HwsnnError(
+            f"unknown data directory {parts[0]!r}; expected one of {', '.join(DATA_DIRS)}"
+        )
+    if any(
+        part in ("", ".") or Path(part).is_absolute() or ".." in Path(part).parts for part in parts
+    ):
         raise HwsnnError(f"invalid data path component in {'/'.join(parts)!r}")
     tried = []
     for root in _roots():

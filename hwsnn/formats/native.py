@@ -38,7 +38,7 @@ def _array_table(arrays: dict[str, NDArray[Any]]) -> tuple[dict[str, Any], bytes
     chunks: list[bytes] = []
     offset = 0
     for key, array in arrays.items():
-        data = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<"))
+        data = np.array(array, dtype=array.dtype.newbyteorder("<"), order="C")  # keeps 0-d shape
         raw = data.tobytes()
         table[key] = {"dtype": data.dtype.str, "shape": list(data.shape), "offset": offset, "nbytes": len(raw)}
         chunks.append(raw)
@@ -85,7 +85,7 @@ def _read_arrays(header: dict[str, Any], payload: bytes, path: Path) -> dict[str
                 raise FormatError(f"{path}: array {key!r} has unsupported dtype {entry['dtype']!r}")
             start, nbytes = int(entry["offset"]), int(entry["nbytes"])
             array = np.frombuffer(payload[start : start + nbytes], dtype=np.dtype(entry["dtype"]))
-            arrays[key] = array.reshape([int(d) for d in entry["shape"]])
+            arrays[key] = array.reshape(tuple(int(d) for d in entry["shape"]))
     except (KeyError, TypeError, ValueError) as exc:
         raise FormatError(f"{path}: corrupt array table ({exc})") from None
     return arrays

@@ -7,6 +7,7 @@ from hwsnn.ir.graph import Graph
 from hwsnn.ir.io import CurrentEncoder, Input, Output, PoissonEncoder
 from hwsnn.ir.neuron import IF, LI, LIF, NLIF, NeuronCoefficients, neuron_coefficients
 from hwsnn.ir.registry import NODE_TYPES, node_type, register_node_type
+from hwsnn.ir.summary import NodeSummary, summarize
 from hwsnn.ir.synapse import Add, Affine, AvgPool2d, Conv2d, Flatten, Linear, Scale, SumPool2d
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Linear",
     "NeuronCoefficients",
     "Node",
+    "NodeSummary",
     "Output",
     "PoissonEncoder",
     "Quantization",
@@ -42,4 +44,5 @@ __all__ = [
     "node_type",
     "nodes_equal",
     "register_node_type",
+    "summarize",
 ]

@@ -30,7 +30,9 @@ from hwsnn.errors import HwsnnError
 __all__ = [
     "SwitchModel",
     "amplitude_for_probability",
+    "mtj_precessional_probability",
     "mtj_switch_probability",
+    "mtj_thermal_probability",
     "rram_switch_probability",
     "sot_spin_current",
     "switch_model",
@@ -40,10 +42,37 @@ __all__ = [
 F64 = NDArray[np.float64]
 
 
+def mtj_thermal_probability(current_a: ArrayLike, pulse_s: ArrayLike, *, i_c0_a: ArrayLike,
+                            delta: ArrayLike, tau0_s: float, beta: float = 1.0) -> F64:
+    """Thermally activated switching, ``1 - exp(-t/tau)``, ``tau = tau0 exp(Delta (1-I/I_c0)^beta)``.
+
+    Koch, Katine & Sun, PRL 92:088302 (2004). Above ``I_c0`` the barrier is zero and the
+    attempt rate saturates at ``1/tau0``.
+    """
+    i = np.abs(np.asarray(current_a, dtype=np.float64)) / np.asarray(i_c0_a, dtype=np.float64)
+    barrier = np.asarray(delta, dtype=np.float64) * np.clip(1.0 - i, 0.0, None) ** beta
+    t = np.asarray(pulse_s, dtype=np.float64)
+    return np.clip(-np.expm1(-(t / tau0_s) * np.exp(-barrier)), 0.0, 1.0)
+
+
+def mtj_precessional_probability(current_a: ArrayLike, pulse_s: ArrayLike, *, i_c0_a: ArrayLike,
+                                 delta: ArrayLike, tau_d_s: float) -> F64:
+    """Precessional switching, ``exp(-(pi^2 Delta/4) exp(-2 (I/I_c0 - 1) t / tau_D))`` (0 below I_c0).
+
+    Sun, PRB 62:570 (2000) with a Boltzmann-distributed initial angle (Butler et al. 2012).
+    """
+    i = np.abs(np.asarray(current_a, dtype=np.float64)) / np.asarray(i_c0_a, dtype=np.float64)
+    over = np.clip(i - 1.0, 0.0, None)
+    d = np.asarray(delta, dtype=np.float64)
+    t = np.asarray(pulse_s, dtype=np.float64)
+    p = np.exp(-(math.pi**2 * d / 4.0) * np.exp(-2.0 * over * t / tau_d_s))
+    return np.where(over > 0, p, 0.0)
+
+
 def mtj_switch_probability(current_a: ArrayLike, pulse_s: ArrayLike, *, i_c0_a: ArrayLike,
                            delta: ArrayLike, tau0_s: float, tau_d_s: float,
                            beta: float = 1.0) -> F64:
-    """Switching probability of an MTJ for a current pulse (thermal and precessional regimes).
+    """Switching probability of an MTJ for a current pulse: the larger of the two regimes.
 
     Args:
         current_a: Drive (spin) current magnitude (A), any shape.
@@ -55,17 +84,13 @@ def mtj_switch_probability(current_a: ArrayLike, pulse_s: ArrayLike, *, i_c0_a: 
         beta: Barrier exponent of ``(1 - I/I_c0)^beta``.
 
     Returns:
-        Probability in [0, 1] (float64), the broadcast shape.
+        Probability in [0, 1] (float64), the broadcast shape. Monotone in current and width.
     """
-    i = np.abs(np.asarray(current_a, dtype=np.float64)) / np.asarray(i_c0_a, dtype=np.float64)
-    t = np.asarray(pulse_s, dtype=np.float64)
-    d = np.asarray(delta, dtype=np.float64)
-    barrier = d * np.clip(1.0 - i, 0.0, None) ** beta
-    p_thermal = -np.expm1(-(t / tau0_s) * np.exp(-barrier))
-    over = np.clip(i - 1.0, 0.0, None)
-    p_prec = np.exp(-(math.pi**2 * d / 4.0) * np.exp(-2.0 * over * t / tau_d_s))
-    p_prec = np.where(over > 0, p_prec, 0.0)
-    return np.clip(np.maximum(p_thermal, p_prec), 0.0, 1.0)
+    p_th = mtj_thermal_probability(current_a, pulse_s, i_c0_a=i_c0_a, delta=delta, tau0_s=tau0_s,
+                                   beta=beta)
+    p_pr = mtj_precessional_probability(current_a, pulse_s, i_c0_a=i_c0_a, delta=delta,
+                                        tau_d_s=tau_d_s)
+    return np.clip(np.maximum(p_th, p_pr), 0.0, 1.0)
 
 
 def sot_spin_current(i_hm_a: ArrayLike, sot: SotWrite) -> F64:

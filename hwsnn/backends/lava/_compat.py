@@ -41,10 +41,12 @@ LAVA_INSTALL_HINT = "make setup (pip install --ignore-requires-python lava-nc==0
 _VAR_MODEL = "lava.magma.compiler.var_model"
 _MP_RUNTIME = "lava.magma.runtime.message_infrastructure.multiprocessing"
 
-# `    x: ByteEncoder = ByteEncoder()` -> `    x: ByteEncoder = _hwsnn_field(default_factory=ByteEncoder)`
-_MUTABLE_DEFAULT = re.compile(r"^(\s+\w+\s*:\s*ByteEncoder\s*=\s*)ByteEncoder\(\)\s*$", re.MULTILINE)
+# `x: ByteEncoder = ByteEncoder()` -> `x: ByteEncoder = _hwsnn_field(default_factory=ByteEncoder)`
+_MUTABLE_DEFAULT = re.compile(
+    r"^([ \t]+\w+[ \t]*:[ \t]*ByteEncoder[ \t]*=[ \t]*)ByteEncoder\(\)[ \t]*$", re.MULTILINE
+)
 _FIELD_DEFAULT = r"\g<1>_hwsnn_field(default_factory=ByteEncoder)"
-_SET_FORK = re.compile(r"^(\s*)mp\.set_start_method\(['\"]fork['\"]\)\s*$", re.MULTILINE)
+_SET_FORK = re.compile(r"^([ \t]*)mp\.set_start_method\(['\"]fork['\"]\)[ \t]*$", re.MULTILINE)
 _TOLERANT_FORK = r"\g<1>_hwsnn_set_fork()"
 
 
@@ -55,7 +57,7 @@ def _set_fork() -> None:
         SimulatorUnavailableError: If another start method was already fixed; Lava needs ``fork``.
     """
     current = multiprocessing.get_start_method(allow_none=True)
-    if current is None:
+    if not current:  # not chosen yet
         multiprocessing.set_start_method("fork")
     elif current != "fork":
         raise SimulatorUnavailableError(
@@ -139,7 +141,7 @@ def _describe_failure(name: str, error: Exception) -> str:
     where = spec.origin
     patch = _PATCHES[name][0]
     source = Path(where).read_text(encoding="utf-8")
-    if sys.version_info >= (3, 11) and patch(source) == source:
+    if patch(source) == source:
         where += " (hwsnn's Python 3.11 rewrite found nothing to change there)"
     return f"importing {where} failed ({type(error).__name__}: {error})"
 
@@ -147,8 +149,8 @@ def _describe_failure(name: str, error: Exception) -> str:
 def import_lava() -> None:
     """Make ``import lava...`` work on this interpreter; idempotent and cheap after the first call.
 
-    Call it before the first ``import lava`` of a process (hwsnn's Lava backend does). On
-    Python < 3.11 it installs no hook and only checks that Lava imports.
+    Call it before the first ``import lava`` of a process (hwsnn's Lava backend does). A Lava
+    release whose source no longer has the patterns is imported unchanged.
 
     Raises:
         SimulatorUnavailableError: If lava-nc is not installed, or Lava still fails to import
@@ -158,8 +160,7 @@ def import_lava() -> None:
         return
     if not _lava_installed():
         raise SimulatorUnavailableError("lava-nc", LAVA_INSTALL_HINT)
-    if sys.version_info >= (3, 11):
-        _install_finder()
+    _install_finder()
     for name in _PATCHES:
         try:
             importlib.import_module(name)

@@ -33,7 +33,7 @@ __all__ = ["PLLNeuronCircuit", "weights_to_conductances", "weights_to_phase_step
 
 @dataclass(frozen=True, kw_only=True)
 class PLLNeuronCircuit:
-    """Values of the behavioural neuron (defaults: 1 GHz VCOs, tau = 10 ns).
+    """Values of the behavioural neuron (defaults: 2 GHz VCO1/VCO2, tau = 10 ns).
 
     Attributes:
         f0_hz: Free-running frequency of VCO1 and VCO2 (Hz).
@@ -53,7 +53,7 @@ class PLLNeuronCircuit:
         g_unit_s: Weight-resistor conductance per unit weight (S).
     """
 
-    f0_hz: float = 1.0e9
+    f0_hz: float = 2.0e9
     k_vco1_hz_per_v: float = 2.5e8
     k_vco2_hz_per_v: float = 5.0e7
     vdd_v: float = 1.0

@@ -69,7 +69,7 @@ def ngspice_available() -> bool:
 
 
 def _cleanup(ng: Any) -> None:
-    for command in ("remove_circuit", "destroy all"):
+    for command in ("remcirc", "destroy all"):
         try:
             ng.exec_command(command)
         except Exception:  # noqa: BLE001, S112 - cleanup must not mask the real error

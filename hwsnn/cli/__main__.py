@@ -1,0 +1,7 @@
+"""``python -m hwsnn.cli``."""
+
+import sys
+
+from hwsnn.cli import main
+
+sys.exit(main())

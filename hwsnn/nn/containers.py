@@ -1,0 +1,147 @@
+"""Containers that run torch layers over time: :class:`Sequential` and :class:`Residual`.
+
+Sequence modules (neurons, encoders, containers) get the whole ``(T, B, *shape)``
+sequence; every other torch layer is stateless and is applied once to the sequence
+flattened to ``(T * B, *shape)``, then reshaped back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import Tensor
+
+from hwsnn.errors import IRValidationError
+from hwsnn.nn._base import SequenceModule, node_name
+
+__all__ = ["Residual", "Sequential", "apply_layer", "as_sequence", "record_spikes"]
+
+
+def as_sequence(x: Tensor, timesteps: int | None, input_shape: Sequence[int] | None = None) -> Tensor:
+    """Return the model input ``x`` as a ``(T, B, *shape)`` sequence.
+
+    A static batch ``(B, *shape)`` is repeated over ``timesteps`` steps (direct
+    encoding; a view, no copy); a ``(T, B, *shape)`` sequence is returned as is. With
+    ``input_shape`` the two are told apart by rank; without it, ``x`` is a static batch
+    when ``timesteps`` is given and a sequence otherwise.
+
+    Raises:
+        IRValidationError: ``x`` matches neither layout, or a static batch has no ``timesteps``.
+    """
+    static = timesteps is not None
+    if input_shape is not None:
+        shape = tuple(input_shape)
+        static = tuple(x.shape[1:]) == shape
+        if not static and tuple(x.shape[2:]) != shape:
+            raise IRValidationError(
+                f"input of shape {tuple(x.shape)} matches neither (B, *{shape}) nor (T, B, *{shape})"
+            )
+    if not static:
+        return x
+    if timesteps is None:
+        raise IRValidationError("a static (B, ...) input needs the number of timesteps")
+    return x.unsqueeze(0).expand(timesteps, *x.shape)
+
+
+def apply_layer(layer: torch.nn.Module, seq: Tensor) -> Tensor:
+    """Apply one layer to a ``(T, B, *shape)`` sequence (flattening time for stateless layers)."""
+    if isinstance(layer, Sequential):
+        return layer.forward_sequence(seq)
+    if isinstance(layer, SequenceModule):
+        return layer(seq)
+    y = layer(seq.flatten(0, 1))
+    return y.unflatten(0, (seq.shape[0], seq.shape[1]))
+
+
+class Sequential(torch.nn.Sequential, SequenceModule):
+    """A chain of layers run over time; exports to a chain of IR nodes.
+
+    Args:
+        *layers: The layers, in order (torch layers, hwsnn neurons/encoders/containers).
+        timesteps: Steps to repeat a static input over (direct encoding); optional.
+        input_shape: Shape of one sample (no batch dim); optional, lets ``forward``
+            accept both a static batch and a sequence.
+    """
+
+    def __init__(
+        self,
+        *layers: torch.nn.Module,
+        timesteps: int | None = None,
+        input_shape: Sequence[int] | None = None,
+    ) -> None:
+        super().__init__(*layers)
+        self.timesteps = timesteps
+        self.input_shape = None if input_shape is None else tuple(int(d) for d in input_shape)
+
+    def forward(self, x: Tensor, timesteps: int | None = None) -> Tensor:
+        """Run the chain on ``x``: ``(B, *shape)`` (repeated over T) or ``(T, B, *shape)``.
+
+        Args:
+            x: The input batch or sequence.
+            timesteps: Steps for a static batch; default the ``timesteps`` given at construction.
+
+        Returns:
+            The last layer's output per step, ``(T, B, *out)``.
+        """
+        steps = self.timesteps if timesteps is None else timesteps
+        return self.forward_sequence(as_sequence(x, steps, self.input_shape))
+
+    def forward_sequence(self, seq: Tensor) -> Tensor:
+        """Run the chain on a ``(T, B, *shape)`` sequence."""
+        for layer in self:
+            seq = apply_layer(layer, seq)
+        return seq
+
+
+class Residual(SequenceModule):
+    """Residual connection ``y = x + block(x)``; exports to an IR ``Add`` with the skip edge.
+
+    Args:
+        block: The residual branch; its output shape must equal its input shape.
+    """
+
+    def __init__(self, block: torch.nn.Module) -> None:
+        super().__init__()
+        self.block = block
+
+    def forward(self, x: Tensor) -> Tensor:
+        """``x + block(x)`` for a ``(T, B, *shape)`` sequence."""
+        return x + apply_layer(self.block, x)
+
+
+def record_spikes(model: torch.nn.Module, x: Tensor, *, timesteps: int | None = None) -> dict[str, Tensor]:
+    """Run ``model`` on ``x`` (no gradient) and return the spikes of every spiking layer.
+
+    Args:
+        model: A :class:`Sequential` (or any module containing hwsnn neurons).
+        x: The model input (see :meth:`Sequential.forward`).
+        timesteps: Passed to :meth:`Sequential.forward` when ``model`` is one.
+
+    Returns:
+        ``node_name -> (T, B, *shape)`` spikes of every LIF, IF and PoissonEncoder, keyed
+        like the node names :func:`hwsnn.export_torch` gives them.
+    """
+    from hwsnn.nn.encoders import PoissonEncoder
+    from hwsnn.nn.neurons import IF, LIF
+
+    spikes: dict[str, Tensor] = {}
+    handles = []
+    for path, module in model.named_modules():
+        if isinstance(module, LIF | IF | PoissonEncoder):
+            name = node_name(path, module)
+
+            def hook(_m: torch.nn.Module, _i: object, out: Tensor, name: str = name) -> None:
+                spikes[name] = out.detach()
+
+            handles.append(module.register_forward_hook(hook))
+    try:
+        with torch.no_grad():
+            if isinstance(model, Sequential):
+                model(x, timesteps)
+            else:
+                model(x)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return spikes

@@ -1,0 +1,44 @@
+"""Input encoders as torch sequence modules."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from hwsnn import ir
+from hwsnn.nn._base import SequenceModule
+
+__all__ = ["PoissonEncoder"]
+
+
+class PoissonEncoder(SequenceModule):
+    """Rate code: at each step a spike with probability ``clip(gain * x, 0, 1)``.
+
+    The same rule as :class:`hwsnn.ir.PoissonEncoder` (``u < p`` with ``u`` uniform in
+    [0, 1)), but drawn from torch's generator, so the spikes are not the ones the numpy
+    simulator draws; pass the encoded sequence to both to compare them. No gradient
+    flows through the encoder.
+
+    Args:
+        gain: Spike probability per step for an input of 1 (dimensionless), > 0.
+        generator: Source of randomness (default: torch's global generator).
+    """
+
+    def __init__(self, gain: float = 1.0, *, generator: torch.Generator | None = None) -> None:
+        super().__init__()
+        self._node = ir.PoissonEncoder(gain=gain)
+        self.gain = float(gain)
+        self.generator = generator
+
+    def to_ir(self) -> ir.Node:
+        """The IR node this module computes."""
+        return self._node
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Spikes (0/1) for the sequence ``x`` of shape ``(T, B, *shape)``."""
+        p = torch.clamp(x.detach() * self.gain, 0.0, 1.0)
+        u = torch.rand(p.shape, generator=self.generator, dtype=p.dtype, device=p.device)
+        return (u < p).to(p.dtype)
+
+    def extra_repr(self) -> str:
+        return f"gain={self.gain}"
