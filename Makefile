@@ -17,6 +17,7 @@ TORCH_VERSION := 2.13.0
 LAVA_VERSION := 0.10.0
 TORCH_SPEC := torch==$(TORCH_VERSION)
 LAVA_SPEC := lava-nc==$(LAVA_VERSION)
+SPIKINGJELLY_SPEC := spikingjelly==2.0.0
 EXTRAS := all,dev,bench
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -50,8 +51,10 @@ $(STAMPS)/lava-nc-$(LAVA_VERSION): $(STAMPS)/torch-$(TORCH_VERSION) $(CONSTRAINT
 	$(PIP) install --no-deps --ignore-requires-python $(LAVA_SPEC)
 	@touch $@
 
+# spikingjelly (benchmarks only) without dependencies: see the bench extra in pyproject.toml.
 $(STAMPS)/hwsnn: $(STAMPS)/debian $(STAMPS)/lava-nc-$(LAVA_VERSION) pyproject.toml
 	$(PIP) install $(PIN) -e '.[$(EXTRAS)]'
+	$(PIP) install --no-deps $(SPIKINGJELLY_SPEC)
 	scripts/pip-check.sh $(BIN)/python
 	@touch $@
 

@@ -29,14 +29,14 @@ def _floats(text: str) -> list[float]:
     try:
         return [float(x) for x in text.split(",") if x.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected numbers like 1,3,5, got {text!r}") from None
 
 
 def _ints(text: str) -> list[int]:
     try:
         return [int(x) for x in text.split(",") if x.strip()]
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected integers like 4,8,16, got {text!r}") from None
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -73,8 +73,9 @@ def format_table(table: object, header: str) -> str:
              "-" * 90]
     for row in table.rows:
         level = f"{row.level * 100:g}" if table.kind == "input_jitter" else f"{row.level:g}-bit"
-        lines.append(f"{level:>18} | {row.output_jitter_pct:17.4g} | {row.output_jitter_pct_p95:8.3g}"
-                     f" | {row.xspice_jitter_pct:15.4g} | {row.analytic_spot_jitter_pct:17.4g}")
+        lines.append(f"{level:>18} | {row.output_jitter_pct:17.4g} "
+                     f"| {row.output_jitter_pct_p95:8.3g} | {row.xspice_jitter_pct:15.4g} "
+                     f"| {row.analytic_spot_jitter_pct:17.4g}")
     lines.append(f"({table.rows[0].n_samples} analytic samples and {table.rows[0].n_spot} "
                  f"XSPICE pairs per row, {table.n_inputs} inputs, seed {table.seed})")
     return "\n".join(lines)

@@ -44,6 +44,7 @@ __all__ = [
     "META",
     "array_from_nir",
     "check_importable",
+    "nir_params",
     "node_from_nir",
     "node_to_nir",
 ]

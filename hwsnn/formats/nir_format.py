@@ -252,6 +252,8 @@ def _from_foreign(nir_graph: Any, dt: float, timesteps: int) -> Graph:
             nodes[names[name]] = node_from_nir(nir_node)
         except IRValidationError as exc:
             raise IRValidationError(f"NIR node {name!r}: {exc}") from None
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:
+            raise FormatError(f"NIR node {name!r}: malformed ({_one_line(exc)})") from None
     for kind in (Input, Output):
         found = [n for n, node in nodes.items() if isinstance(node, kind)]
         if len(found) != 1:
@@ -287,6 +289,8 @@ def from_nir(nir_graph: Any, *, dt: float | None = None, timesteps: int | None =
     """
     from hwsnn.formats._nir_nodes import check_importable
 
+    if type(nir_graph).__name__ != "NIRGraph":
+        raise FormatError(f"expected a nir.NIRGraph, got {type(nir_graph).__name__}")
     for node in nir_graph.nodes.values():
         check_importable(type(node).__name__)
     meta = nir_graph.metadata if isinstance(nir_graph.metadata, dict) else {}

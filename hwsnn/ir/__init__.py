@@ -3,12 +3,14 @@
 from hwsnn.ir._base import Node, Quantization, ResetMode, Rounding, Shape
 from hwsnn.ir.codec import FORMAT_VERSION, graph_from_record, graph_to_record
 from hwsnn.ir.compare import graphs_equal, nodes_equal
+from hwsnn.ir.filters import SAU, AlphaSynapse
 from hwsnn.ir.graph import Graph
 from hwsnn.ir.io import CurrentEncoder, Input, Output, PoissonEncoder
 from hwsnn.ir.neuron import IF, LI, LIF, NLIF, NeuronCoefficients, neuron_coefficients
 from hwsnn.ir.registry import NODE_TYPES, node_type, register_node_type
 from hwsnn.ir.summary import NodeSummary, summarize
 from hwsnn.ir.synapse import Add, Affine, AvgPool2d, Conv2d, Flatten, Linear, Scale, SumPool2d
+from hwsnn.ir.temporal import MaxPoolTTFS, TTFSEncoder
 
 __all__ = [
     "FORMAT_VERSION",
@@ -17,8 +19,10 @@ __all__ = [
     "LIF",
     "NLIF",
     "NODE_TYPES",
+    "SAU",
     "Add",
     "Affine",
+    "AlphaSynapse",
     "AvgPool2d",
     "Conv2d",
     "CurrentEncoder",
@@ -26,6 +30,7 @@ __all__ = [
     "Graph",
     "Input",
     "Linear",
+    "MaxPoolTTFS",
     "NeuronCoefficients",
     "Node",
     "NodeSummary",
@@ -37,6 +42,7 @@ __all__ = [
     "Scale",
     "Shape",
     "SumPool2d",
+    "TTFSEncoder",
     "graph_from_record",
     "graph_to_record",
     "graphs_equal",

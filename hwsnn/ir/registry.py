@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from hwsnn.errors import IRValidationError
 from hwsnn.ir._base import Node
+from hwsnn.ir.filters import SAU, AlphaSynapse
 from hwsnn.ir.io import CurrentEncoder, Input, Output, PoissonEncoder
 from hwsnn.ir.neuron import IF, LI, LIF, NLIF
 from hwsnn.ir.synapse import Add, Affine, AvgPool2d, Conv2d, Flatten, Linear, Scale, SumPool2d
+from hwsnn.ir.temporal import MaxPoolTTFS, TTFSEncoder
 
 __all__ = ["NODE_TYPES", "node_type", "register_node_type"]
 
@@ -29,6 +31,10 @@ NODE_TYPES: dict[str, type[Node]] = {
         LI,
         NLIF,
         Output,
+        TTFSEncoder,
+        MaxPoolTTFS,
+        AlphaSynapse,
+        SAU,
     )
 }
 

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-__all__ = ["nlif_conv2d", "nlif_dense", "quantize_ste", "ttfs_maxpool2d"]
+__all__ = ["nlif_conv2d", "nlif_dense", "quant_scale", "quantize_ste", "ttfs_maxpool2d"]
 
 
 def _first_crossing(a: Tensor, s: Tensor, zs: Tensor, z_max: float) -> Tensor:
@@ -76,11 +76,24 @@ def quantize_ste(weight: Tensor, bits: int) -> Tensor:
 
     ``scale = max|w| / (2^(bits-1) - 1)``; forward ``round(w / scale) * scale`` clipped to
     the signed range, backward identity (paper 003 Sec. 4.3: forward quantised, backward
-    full precision). ``bits >= 32`` returns ``weight`` unchanged.
+    full precision). ``bits >= 32`` returns ``weight`` unchanged; the scale comes from
+    :func:`quant_scale`.
     """
     if bits >= 32:
         return weight
     levels = 2 ** (bits - 1) - 1
-    scale = weight.detach().abs().max().clamp_min(1e-12) / levels
+    scale = quant_scale(weight.detach(), bits)
     q = torch.clamp(torch.round(weight / scale), -levels, levels) * scale
     return weight + (q - weight).detach()
+
+
+def quant_scale(weight: Tensor, bits: int) -> Tensor:
+    """Step (weight units) of the ``bits``-bit grid: ``max|w| / (2^(bits-1) - 1)``.
+
+    For 2 bits (ternary ``{-s, 0, s}``) the max rule zeroes almost every weight, so the
+    ternary-weight-network rule is used instead: ``s = 1.4 mean|w|`` (threshold
+    ``0.7 mean|w|``; Li et al., arXiv 1605.04711).
+    """
+    if bits == 2:
+        return (1.4 * weight.abs().mean()).clamp_min(1e-12)
+    return weight.abs().max().clamp_min(1e-12) / (2 ** (bits - 1) - 1)

@@ -18,7 +18,7 @@ from torch import Tensor, nn
 from hwsnn.errors import UnsupportedNodeError
 from hwsnn.ir import NLIF, Conv2d, Flatten, Graph, Input, Linear, Output, Quantization
 from hwsnn.ir.temporal import MaxPoolTTFS, TTFSEncoder
-from hwsnn.models._ttfs_ops import nlif_conv2d, nlif_dense, quantize_ste, ttfs_maxpool2d
+from hwsnn.models._ttfs_ops import nlif_conv2d, nlif_dense, quant_scale, quantize_ste, ttfs_maxpool2d
 
 __all__ = [
     "TTFSConv2d",
@@ -235,6 +235,5 @@ def export_ttfs(model: TTFSNet, input_shape: tuple[int, int, int], *, name: str 
 def _quant(layer: TTFSDense) -> Quantization | None:
     if layer.bits >= 32:
         return None
-    levels = 2 ** (layer.bits - 1) - 1
-    scale = float(layer.weight.detach().abs().max()) / levels
+    scale = float(quant_scale(layer.weight.detach(), layer.bits))
     return Quantization(weight_bits=layer.bits, scale=scale)

@@ -46,8 +46,10 @@ def as_sequence(x: Tensor, timesteps: int | None, input_shape: Sequence[int] | N
 
 def apply_layer(layer: torch.nn.Module, seq: Tensor) -> Tensor:
     """Apply one layer to a ``(T, B, *shape)`` sequence (flattening time for stateless layers)."""
-    if isinstance(layer, Sequential):
-        return layer.forward_sequence(seq)
+    if isinstance(layer, torch.nn.Sequential):  # hwsnn's or torch's: each child in turn
+        for child in layer:
+            seq = apply_layer(child, seq)
+        return seq
     if isinstance(layer, SequenceModule):
         return layer(seq)
     y = layer(seq.flatten(0, 1))
@@ -89,9 +91,7 @@ class Sequential(torch.nn.Sequential, SequenceModule):
 
     def forward_sequence(self, seq: Tensor) -> Tensor:
         """Run the chain on a ``(T, B, *shape)`` sequence."""
-        for layer in self:
-            seq = apply_layer(layer, seq)
-        return seq
+        return apply_layer(self, seq)
 
 
 class Residual(SequenceModule):

@@ -85,6 +85,7 @@ def simulate_float(
     rng: np.random.Generator | None = None,
     replace: Mapping[str, Replacement] | None = None,
     record: bool = True,
+    observer: Callable[[int, Mapping[str, F32]], None] | None = None,
 ) -> Result:
     """Simulate ``graph`` on a batch for ``graph.timesteps`` steps (or the sequence length).
 
@@ -96,6 +97,8 @@ def simulate_float(
             ``name -> fn(x (B, *in)) -> y (B, *out)``; backends inject their hardware
             models (e.g. crossbar tiles) through it.
         record: Keep every spiking node's spikes (else only their per-step totals).
+        observer: Optional ``fn(t, values)`` called after every step with the value of
+            every node (used by the operation counters).
 
     Returns:
         The outputs per step and the spikes per layer.
@@ -113,6 +116,8 @@ def simulate_float(
     totals: dict[str, list[int]] = {n: [] for n in spiking}
     for t in range(seq.shape[0]):
         values = stepper.step(seq[t], t, rng)
+        if observer is not None:
+            observer(t, values)
         outputs.append(values[graph.output_name])
         for n in spiking:
             totals[n].append(int(values[n].sum()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -381,6 +382,21 @@ def test_nlif_cannot_be_exported(tmp_path: Path) -> None:
         timesteps=1,
     )
     with pytest.raises(UnsupportedNodeError, match="NLIF"):
+        to_nir(graph)
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class _Mystery(ir.Node):
+    """A node type NIR export has never heard of (stands for types added later)."""
+
+
+def test_any_unmapped_node_type_cannot_be_exported() -> None:
+    graph = ir.Graph.sequential(
+        [("x", ir.Input(shape=(2,))), ("m", _Mystery()), ("out", ir.Output())],
+        dt=1e-3,
+        timesteps=1,
+    )
+    with pytest.raises(UnsupportedNodeError, match="_Mystery"):
         to_nir(graph)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -15,8 +16,10 @@ from hwsnn.ir import (
     LIF,
     NLIF,
     NODE_TYPES,
+    SAU,
     Add,
     Affine,
+    AlphaSynapse,
     AvgPool2d,
     Conv2d,
     CurrentEncoder,
@@ -24,6 +27,7 @@ from hwsnn.ir import (
     Graph,
     Input,
     Linear,
+    MaxPoolTTFS,
     Output,
     PoissonEncoder,
     Quantization,
@@ -31,6 +35,7 @@ from hwsnn.ir import (
     Rounding,
     Scale,
     SumPool2d,
+    TTFSEncoder,
     graphs_equal,
 )
 
@@ -56,16 +61,27 @@ def _conv_chain(rng: np.random.Generator) -> Graph:
         [
             ("in", Input(shape=(2, 6, 6))),
             ("enc", PoissonEncoder(gain=0.8)),
-            ("conv", Conv2d(
-                weight=rng.normal(size=(4, 2, 3, 3)), bias=rng.normal(size=4), padding=(1, 1),
-                quant=Quantization(weight_bits=8, scale=0.01, rounding=Rounding.STOCHASTIC),
-            )),
-            ("lif", LIF(
-                tau_mem=rng.uniform(1e-3, 5e-3, size=(4, 1, 1)), r=np.array(1.5),
-                v_leak=np.array(0.1),
-                v_threshold=np.array(0.7), v_reset=np.array(-0.2), reset=ResetMode.ZERO,
-                threshold_scale=rng.uniform(0.5, 2.0, size=T),
-            )),
+            (
+                "conv",
+                Conv2d(
+                    weight=rng.normal(size=(4, 2, 3, 3)),
+                    bias=rng.normal(size=4),
+                    padding=(1, 1),
+                    quant=Quantization(weight_bits=8, scale=0.01, rounding=Rounding.STOCHASTIC),
+                ),
+            ),
+            (
+                "lif",
+                LIF(
+                    tau_mem=rng.uniform(1e-3, 5e-3, size=(4, 1, 1)),
+                    r=np.array(1.5),
+                    v_leak=np.array(0.1),
+                    v_threshold=np.array(0.7),
+                    v_reset=np.array(-0.2),
+                    reset=ResetMode.ZERO,
+                    threshold_scale=rng.uniform(0.5, 2.0, size=T),
+                ),
+            ),
             ("sum", SumPool2d(kernel_size=(2, 2))),
             ("avg", AvgPool2d(kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))),
             ("scale", Scale(scale=rng.normal(size=(4, 1, 1)))),
@@ -95,8 +111,18 @@ def _residual(rng: np.random.Generator) -> Graph:
         "if": IF(r=np.full(4, 1e3), reset=ResetMode.ZERO),
         "out": Output(),
     }
-    edges = [("in", "enc"), ("enc", "fc"), ("fc", "l1"), ("l1", "skip"), ("l1", "gain"),
-             ("skip", "sum"), ("gain", "sum"), ("l1", "sum"), ("sum", "if"), ("if", "out")]
+    edges = [
+        ("in", "enc"),
+        ("enc", "fc"),
+        ("fc", "l1"),
+        ("l1", "skip"),
+        ("l1", "gain"),
+        ("skip", "sum"),
+        ("gain", "sum"),
+        ("l1", "sum"),
+        ("sum", "if"),
+        ("if", "out"),
+    ]
     return Graph(nodes=nodes, edges=edges, dt=1e-3, timesteps=T)
 
 
@@ -105,9 +131,15 @@ def _grouped(rng: np.random.Generator) -> Graph:
     return Graph.sequential(
         [
             ("in", Input(shape=(4, 7, 7))),
-            ("conv", Conv2d(
-                weight=rng.normal(size=(6, 2, 3, 3)), stride=(2, 2), dilation=(2, 2), groups=2,
-            )),
+            (
+                "conv",
+                Conv2d(
+                    weight=rng.normal(size=(6, 2, 3, 3)),
+                    stride=(2, 2),
+                    dilation=(2, 2),
+                    groups=2,
+                ),
+            ),
             ("flat", Flatten(start_dim=1, end_dim=2)),
             ("fc", Flatten()),
             ("aff", Affine(weight=rng.normal(size=(3, 24)), bias=np.ones(3))),
@@ -119,7 +151,49 @@ def _grouped(rng: np.random.Generator) -> Graph:
     )
 
 
-SAMPLES = {"conv_chain": _conv_chain, "residual": _residual, "grouped": _grouped}
+def _ttfs(rng: np.random.Generator) -> Graph:
+    """TTFSEncoder -> Conv2d -> NLIF -> MaxPoolTTFS -> Flatten -> Affine -> NLIF (paper 003)."""
+    return Graph.sequential(
+        [
+            ("in", Input(shape=(1, 4, 4))),
+            ("enc", TTFSEncoder(alpha=1.0, t_max=3.0)),
+            ("conv", Conv2d(weight=rng.normal(size=(2, 1, 3, 3)), padding=(1, 1))),
+            ("n1", NLIF(t_max=3.0)),
+            ("pool", MaxPoolTTFS(kernel_size=(2, 2))),
+            ("flat", Flatten()),
+            ("fc", Linear(weight=rng.normal(size=(3, 8)))),
+            ("n2", NLIF(tau_syn=np.full(3, 1.0), t_max=3.0)),
+            ("out", Output()),
+        ],
+        dt=0.1,
+        timesteps=1,
+    )
+
+
+def _filters(rng: np.random.Generator) -> Graph:
+    """PoissonEncoder -> AlphaSynapse -> Affine -> SAU -> LIF (papers 001 and 000)."""
+    return Graph.sequential(
+        [
+            ("in", Input(shape=(6,))),
+            ("enc", PoissonEncoder()),
+            ("alpha", AlphaSynapse(tau_syn=rng.uniform(1e-3, 5e-3, size=6))),
+            ("fc", Affine(weight=rng.normal(size=(4, 6)), bias=np.zeros(4))),
+            ("sau", SAU(edges=np.array([-1.0, 0.0, 0.5, 2.0]), levels=np.array([-0.5, 0.25, 1.0]))),
+            ("lif", LIF(tau_mem=np.array(2e-3))),
+            ("out", Output()),
+        ],
+        dt=1e-3,
+        timesteps=T,
+    )
+
+
+SAMPLES = {
+    "conv_chain": _conv_chain,
+    "residual": _residual,
+    "grouped": _grouped,
+    "ttfs": _ttfs,
+    "filters": _filters,
+}
 
 
 @pytest.fixture(params=sorted(SAMPLES))
@@ -181,15 +255,26 @@ def test_interface_names() -> None:
     inputs = [i.name for i in model.graph.input]
     outputs = [o.name for o in model.graph.output]
     assert inputs == ["x", "u.enc", "t", "lif.v", "if.v", "li.v"]
-    assert outputs == ["y", "lif.v_next", "if.v_next", "li.v_next", "enc.spikes", "lif.spikes",
-                       "if.spikes"]
+    assert outputs == [
+        "y",
+        "lif.v_next",
+        "if.v_next",
+        "li.v_next",
+        "enc.spikes",
+        "lif.spikes",
+        "if.spikes",
+    ]
 
 
-def test_nlif_round_trips_but_does_not_step(tmp_path: Path) -> None:
-    graph = _grouped(np.random.default_rng(0))
+@pytest.mark.parametrize(
+    ("make", "kind"), [(_grouped, "NLIF"), (_ttfs, "TTFSEncoder"), (_filters, "AlphaSynapse")]
+)
+def test_declared_ops_round_trip_but_do_not_step(make: Any, kind: str, tmp_path: Path) -> None:
+    graph = make(np.random.default_rng(0))
     write_onnx(graph, tmp_path / "g.onnx")
-    with pytest.raises(UnsupportedNodeError, match="NLIF"):
-        run_onnx(tmp_path / "g.onnx", np.zeros((1, 4, 7, 7)))
+    assert graphs_equal(read_onnx(tmp_path / "g.onnx"), graph)
+    with pytest.raises(UnsupportedNodeError, match=kind):
+        run_onnx(tmp_path / "g.onnx", np.zeros((1, *graph.input_shape)))
 
 
 def _one_line_error(path: Path) -> str:
@@ -231,7 +316,8 @@ def test_model_from_another_domain(tmp_path: Path) -> None:
     from onnx import TensorProto, helper
 
     graph = helper.make_graph(
-        [helper.make_node("Relu", ["x"], ["y"])], "relu",
+        [helper.make_node("Relu", ["x"], ["y"])],
+        "relu",
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3])],
     )

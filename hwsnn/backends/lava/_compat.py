@@ -8,9 +8,9 @@ with ``eq=True``, hence unhashable) with ``ValueError: mutable default ... use d
 
 :func:`import_lava` installs an import hook (a :class:`importlib.abc.MetaPathFinder`) that, for
 exactly that module, compiles the installed source with each such default rewritten to
-``field(default_factory=ByteEncoder)`` - the change Lava made upstream. Nothing in site-packages is
-edited and no bytecode is cached, so the fix lives only in processes that call :func:`import_lava`
-(Lava's CPU runtime forks its workers, which inherit the patched module).
+``field(default_factory=ByteEncoder)``, which gives each instance its own encoder. Nothing in
+site-packages is edited and no bytecode is cached, so the fix lives only in processes that call
+:func:`import_lava` (Lava's CPU runtime forks its workers, which inherit the patched module).
 
 The hook also makes the module-level ``mp.set_start_method('fork')`` of Lava's multiprocessing
 runtime tolerate a start method that is already ``fork``; unpatched, importing Lava after anything

@@ -164,7 +164,8 @@ def main(argv: list[str] | None = None) -> int:
                        n_fit=args.n_fit, n_check=args.n_check)
     out = args.out or default_calibration_path()
     write_calibration(report, out)
-    print(f"offset {report.calibration.offset_s * 1e12:.1f} ps, gain {report.calibration.gain:.5f}; "
+    cal = report.calibration
+    print(f"offset {cal.offset_s * 1e12:.1f} ps, gain {cal.gain:.5f}; "
           f"median rel. error {100 * report.median_rel_error_before:.3f} % -> "
           f"{100 * report.median_rel_error:.3f} % (max {100 * report.max_rel_error:.3f} %) "
           f"over {report.n_check} patterns; wrote {out}")

@@ -52,7 +52,7 @@ class NeuronModel:
 
     def spike_times(self, t_in: ArrayLike, weights: ArrayLike,
                     t_max: float) -> NDArray[np.float64]:
-        """Output spike times (s) for inputs ``(N, n)`` (s) and weights ``(N, n)``; ``inf`` = silent.
+        """Output spike times (s) for inputs and weights of shape ``(N, n)``; ``inf`` = silent.
 
         Args:
             t_in: Input spike times from input time 0 (s); ``inf`` for a silent input.

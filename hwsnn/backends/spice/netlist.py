@@ -1,4 +1,4 @@
-"""Netlist templates with strict validation of everything that reaches ngspice.
+r"""Netlist templates with strict validation of everything that reaches ngspice.
 
 A template is a text file ``circuits/<name>.cir.tmpl`` with ``$name`` placeholders and a
 sidecar ``circuits/<name>.toml`` that declares its ports and every placeholder with a
@@ -9,8 +9,8 @@ kind and a unit:
 * ``kind = "path"``: an existing file whose absolute path matches :data:`PATH_PATTERN`;
 * ``kind = "block"``: netlist lines that themselves came out of :func:`render`.
 
-Nothing else can be substituted, so a name such as ``"x\\n.control"`` or a value such as
-``"1; .exec"`` raises :class:`~hwsnn.errors.HwsnnError` instead of reaching the simulator.
+Nothing else can be substituted, so a name such as ``"x\n.control"`` or a value such as
+``"1; .exec"`` raises :class:`~hwsnn.errors.HwsnnError` before reaching the simulator.
 """
 
 from __future__ import annotations
@@ -143,7 +143,8 @@ def render(template: Template, values: Mapping[str, object]) -> Netlist:
         raise HwsnnError(
             f"template {template.name}: missing parameters {missing}, undeclared parameters {extra}"
         )
-    rendered = {name: _render_value(spec, values[name]) for name, spec in template.parameters.items()}
+    params = template.parameters
+    rendered = {name: _render_value(spec, values[name]) for name, spec in params.items()}
     text = string.Template(template.text).substitute(rendered)
     return Netlist(text=text if text.endswith("\n") else text + "\n", template=template.name)
 

@@ -53,7 +53,7 @@ def _instance() -> Any:
     try:
         ng = NgSpiceShared.new_instance()
     except (OSError, NameError) as exc:
-        raise SimulatorUnavailableError("ngspice shared library (libngspice)", _INSTALL_HINT) from exc
+        raise SimulatorUnavailableError("ngspice shared library", _INSTALL_HINT) from exc
     ng.exec_command("set num_threads=1")
     _STATE["ng"] = ng
     return ng
@@ -72,7 +72,7 @@ def _cleanup(ng: Any) -> None:
     for command in ("remcirc", "destroy all"):
         try:
             ng.exec_command(command)
-        except Exception:  # noqa: BLE001, S112 - cleanup must not mask the real error
+        except Exception:  # cleanup must not mask the real error
             continue
     ng.clear_output()
     ng._error_in_stdout = ng._error_in_stderr = False

@@ -54,7 +54,7 @@ def test_import_lava_is_idempotent() -> None:
     finders = [f for f in sys.meta_path if isinstance(f, _compat._LavaPatchFinder)]
     assert len(finders) == 1
     var_model = sys.modules["lava.magma.compiler.var_model"]
-    # The rewritten defaults are per-instance (default_factory), as upstream fixed it.
+    # The rewritten defaults are per instance (default_factory).
     assert var_model.CoreEncoder().x is not var_model.CoreEncoder().x
 
 

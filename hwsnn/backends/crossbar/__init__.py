@@ -1,0 +1,30 @@
+"""Crossbar backend: binary MTJ / RRAM stochastic synapses on tiles, device non-idealities,
+on-chip probabilistic STDP and an energy ledger.
+
+Entry point: :func:`map_graph` (with the lowering table :data:`LOWERINGS`); specs come from
+``mappings/crossbar/*.toml`` through :func:`load_spec`.
+"""
+
+from hwsnn.backends.crossbar.backend import (
+    LOWERINGS,
+    CrossbarArtifact,
+    ResourceReport,
+    map_graph,
+    simulate_crossbar,
+    synapse_functions,
+)
+from hwsnn.backends.crossbar.readout import Fidelity
+from hwsnn.backends.crossbar.spec import CrossbarSpec, available_specs, load_spec
+
+__all__ = [
+    "LOWERINGS",
+    "CrossbarArtifact",
+    "CrossbarSpec",
+    "Fidelity",
+    "ResourceReport",
+    "available_specs",
+    "load_spec",
+    "map_graph",
+    "simulate_crossbar",
+    "synapse_functions",
+]
