@@ -49,9 +49,7 @@ class UnsupportedNodeError(HwsnnError):
         self.kind = kind
         self.where = where
         self.supported = tuple(sorted(supported))
-        super().__init__(
-            f"{where} does not support {kind}; supported: {', '.join(self.supported)}"
-        )
+        super().__init__(f"{where} does not support {kind}; supported: {', '.join(self.supported)}")
 
 
 class TargetConstraintError(HwsnnError):

@@ -14,12 +14,19 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(1234)
 
 
-def conv_lif_graph(rng: np.random.Generator, *, reset: str = "subtract", timesteps: int = 6) -> ir.Graph:
+def conv_lif_graph(
+    rng: np.random.Generator, *, reset: str = "subtract", timesteps: int = 6
+) -> ir.Graph:
     """Input -> Conv2d -> LIF -> AvgPool2d -> Flatten -> Affine -> LI -> Output on 1x8x8 inputs."""
     return ir.Graph.sequential(
         [
             ("input", ir.Input(shape=(1, 8, 8))),
-            ("conv", ir.Conv2d(weight=rng.normal(0, 0.8, (4, 1, 3, 3)), bias=rng.normal(0, 0.1, 4), padding=1)),
+            (
+                "conv",
+                ir.Conv2d(
+                    weight=rng.normal(0, 0.8, (4, 1, 3, 3)), bias=rng.normal(0, 0.1, 4), padding=1
+                ),
+            ),
             ("lif1", ir.LIF(tau_mem=5e-3, r=5.0, v_threshold=0.5, reset=reset)),
             ("pool", ir.AvgPool2d(kernel_size=2)),
             ("flat", ir.Flatten()),
@@ -39,11 +46,18 @@ def all_nodes_graph(rng: np.random.Generator) -> ir.Graph:
         "input": ir.Input(shape=(2, 6, 6)),
         "enc": ir.CurrentEncoder(gain=2.0),
         "conv": ir.Conv2d(
-            weight=rng.normal(size=(4, 2, 3, 3)), stride=1, padding=(1, 1),
+            weight=rng.normal(size=(4, 2, 3, 3)),
+            stride=1,
+            padding=(1, 1),
             quant=ir.Quantization(weight_bits=8, scale=0.01),
         ),
-        "lif": ir.LIF(tau_mem=np.full((4, 6, 6), 2e-2), r=20.0, v_threshold=1.0, reset="zero",
-                      threshold_scale=np.linspace(1.0, 0.5, 4)),
+        "lif": ir.LIF(
+            tau_mem=np.full((4, 6, 6), 2e-2),
+            r=20.0,
+            v_threshold=1.0,
+            reset="zero",
+            threshold_scale=np.linspace(1.0, 0.5, 4),
+        ),
         "sum": ir.SumPool2d(kernel_size=2),
         "avg": ir.AvgPool2d(kernel_size=(2, 2), stride=(2, 2)),
         "skip_scale": ir.Scale(scale=np.full((4, 3, 3), 0.5)),
@@ -56,8 +70,19 @@ def all_nodes_graph(rng: np.random.Generator) -> ir.Graph:
         "output": ir.Output(),
     }
     edges = [
-        ("input", "enc"), ("enc", "conv"), ("conv", "lif"), ("lif", "sum"), ("lif", "avg"),
-        ("avg", "skip_scale"), ("sum", "add"), ("skip_scale", "add"), ("add", "if"), ("if", "flat"),
-        ("flat", "lin"), ("lin", "aff"), ("aff", "li"), ("li", "output"),
+        ("input", "enc"),
+        ("enc", "conv"),
+        ("conv", "lif"),
+        ("lif", "sum"),
+        ("lif", "avg"),
+        ("avg", "skip_scale"),
+        ("sum", "add"),
+        ("skip_scale", "add"),
+        ("add", "if"),
+        ("if", "flat"),
+        ("flat", "lin"),
+        ("lin", "aff"),
+        ("aff", "li"),
+        ("li", "output"),
     ]
     return ir.Graph(nodes=nodes, edges=edges, dt=1e-3, timesteps=4, metadata={"k": "v"})

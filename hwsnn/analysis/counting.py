@@ -102,8 +102,9 @@ class _Counter:
         names = [n for n in graph.order if isinstance(graph.nodes[n], CONNECTIONS)]
         self.binary = {n: _binary(graph.nodes[n]) for n in names}
         self.dense = {n: self._dense_ops(n) for n in names}
-        self.acc: dict[str, dict[str, float]] = {n: dict.fromkeys(LayerCounts.__annotations__, 0.0)
-                                                 for n in graph.order}
+        self.acc: dict[str, dict[str, float]] = {
+            n: dict.fromkeys(LayerCounts.__annotations__, 0.0) for n in graph.order
+        }
 
     def _dense_ops(self, name: str) -> float:
         node = _binary(self.graph.nodes[name], dense=True)

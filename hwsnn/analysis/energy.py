@@ -48,7 +48,9 @@ def load_energy_model(name: str) -> EnergyModel:
     """Load ``mappings/energy/<name>.toml`` (``-`` in the name maps to ``_``)."""
     if name not in ENERGY_MODELS:
         raise HwsnnError(f"unknown energy model {name!r}; available: {', '.join(ENERGY_MODELS)}")
-    raw = tomllib.loads(data_path("mappings", "energy", name.replace("-", "_") + ".toml").read_text())
+    raw = tomllib.loads(
+        data_path("mappings", "energy", name.replace("-", "_") + ".toml").read_text()
+    )
     values, sources = {}, []
     for key in _COEFFICIENTS:
         entry = raw.get(key, {"value": 0.0, "source": "not part of this model"})
@@ -57,7 +59,9 @@ def load_energy_model(name: str) -> EnergyModel:
             raise HwsnnError(f"energy model {name}: {key} needs a value >= 0 and a source")
         values[f"{key}_j"] = value
         sources.append((key, str(entry["source"])))
-    return EnergyModel(name=raw["name"], description=raw["description"], sources=tuple(sources), **values)
+    return EnergyModel(
+        name=raw["name"], description=raw["description"], sources=tuple(sources), **values
+    )
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,9 @@ def estimate_energy(counts: OperationCounts, model: EnergyModel) -> EnergyEstima
     layers = tuple(
         LayerEnergy(
             name=c.name,
-            compute_j=c.macs * model.mac_j + c.acs * model.ac_j + c.neuron_updates * model.neuron_update_j
+            compute_j=c.macs * model.mac_j
+            + c.acs * model.ac_j
+            + c.neuron_updates * model.neuron_update_j
             + c.spikes * model.spike_extra_j,
             memory_j=c.memory_accesses * model.memory_access_j,
         )

@@ -22,7 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
         prog="hwsnn",
-        description="Take trained spiking networks to neuromorphic hardware: export to the hwsnn IR "
+        description="Take trained spiking networks to neuromorphic hardware: export to the "
+        "hwsnn IR "
         "(.hwir/.onnx/.nir), map to Loihi 2, MTJ/RRAM crossbars and VCO/PLL circuits, and report "
         "spikes, synaptic operations, energy, jitter and accuracy.",
     )
@@ -39,7 +40,11 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     from hwsnn.cli.simulate_cmd import CIRCUIT_STUDIES, circuit_study_parser
 
     start = next((i for i, a in enumerate(argv) if not a.startswith("-")), len(argv))
-    if argv[start : start + 1] == ["simulate"] and argv[start + 1 : start + 2] and argv[start + 1] in CIRCUIT_STUDIES:
+    if (
+        argv[start : start + 1] == ["simulate"]
+        and argv[start + 1 : start + 2]
+        and argv[start + 1] in CIRCUIT_STUDIES
+    ):
         args = circuit_study_parser(argv[start + 1]).parse_args(argv[start + 2 :])
         args.debug = args.debug or "--debug" in argv[:start]
         return args

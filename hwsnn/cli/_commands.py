@@ -12,7 +12,7 @@ __all__ = ["COMMANDS", "Command"]
 
 @dataclass(frozen=True)
 class Command:
-    """A subcommand implemented by ``hwsnn.cli.<module>`` with ``configure(parser)`` and ``run(args)``."""
+    """A subcommand: ``hwsnn.cli.<module>`` with ``configure(parser)`` and ``run(args)``."""
 
     name: str
     module: str
@@ -20,15 +20,33 @@ class Command:
 
     def add(self, sub: Any) -> None:
         """Add this command's parser to the subparsers ``sub``."""
-        parser: argparse.ArgumentParser = sub.add_parser(self.name, help=self.help, description=self.help)
+        parser: argparse.ArgumentParser = sub.add_parser(
+            self.name, help=self.help, description=self.help
+        )
         impl = importlib.import_module(f"hwsnn.cli.{self.module}")
         impl.configure(parser)
         parser.set_defaults(run=impl.run)
 
 
 COMMANDS = (
-    Command("export", "export_cmd", "export a training checkpoint to the IR, or convert between .hwir/.onnx/.nir"),
-    Command("info", "info_cmd", "show layers, shapes, neuron parameters and parameter count of an IR file"),
-    Command("simulate", "simulate_cmd", "simulate an IR file on a data set, or run circuit jitter/quantization"),
-    Command("pipeline", "pipeline_cmd", "the main job: train, export, check and report on the default data"),
+    Command(
+        "export",
+        "export_cmd",
+        "export a training checkpoint to the IR, or convert between .hwir/.onnx/.nir",
+    ),
+    Command(
+        "info",
+        "info_cmd",
+        "show layers, shapes, neuron parameters and parameter count of an IR file",
+    ),
+    Command(
+        "simulate",
+        "simulate_cmd",
+        "simulate an IR file on a data set, or run circuit jitter/quantization",
+    ),
+    Command(
+        "pipeline",
+        "pipeline_cmd",
+        "the main job: train, export, check and report on the default data",
+    ),
 )

@@ -12,12 +12,24 @@ from hwsnn.ir import Graph
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``export``."""
-    parser.add_argument("source", type=Path,
-                        help="a training checkpoint (.pt, from 'hwsnn train' or 'hwsnn pipeline') or an IR file")
-    parser.add_argument("--out", type=Path, nargs="+", required=True,
-                        help="output file(s); the suffix picks the format: " + ", ".join(sorted(FORMATS)))
-    parser.add_argument("--dt", type=float, default=None, help="time step (s) for .nir input without one")
-    parser.add_argument("--timesteps", type=int, default=None, help="time steps for .nir input without them")
+    parser.add_argument(
+        "source",
+        type=Path,
+        help="a training checkpoint (.pt, from 'hwsnn train' or 'hwsnn pipeline') or an IR file",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        nargs="+",
+        required=True,
+        help="output file(s); the suffix picks the format: " + ", ".join(sorted(FORMATS)),
+    )
+    parser.add_argument(
+        "--dt", type=float, default=None, help="time step (s) for .nir input without one"
+    )
+    parser.add_argument(
+        "--timesteps", type=int, default=None, help="time steps for .nir input without them"
+    )
 
 
 def _read_source(args: argparse.Namespace) -> Graph:
@@ -30,7 +42,10 @@ def _read_source(args: argparse.Namespace) -> Graph:
         from hwsnn.nn.zoo import export_checkpoint
 
         return export_checkpoint(source)
-    raise FormatError(f"{source}: unknown suffix {source.suffix!r}; use .pt or one of {', '.join(sorted(FORMATS))}")
+    raise FormatError(
+        f"{source}: unknown suffix {source.suffix!r}; "
+        f"use .pt or one of {', '.join(sorted(FORMATS))}"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -32,7 +32,10 @@ def run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(doc, indent=2))
         return 0
-    print(f"{args.model}: dt = {graph.dt:g} s, timesteps = {graph.timesteps}, encoding = {graph.encoding}")
+    print(
+        f"{args.model}: dt = {graph.dt:g} s, timesteps = {graph.timesteps}, "
+        f"encoding = {graph.encoding}"
+    )
     width = max(len(r.name) for r in rows)
     for r in rows:
         shape = "x".join(map(str, r.shape))

@@ -26,16 +26,25 @@ CIRCUIT_STUDIES = {
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``simulate``."""
-    parser.epilog = "circuit studies: 'hwsnn simulate jitter --help', 'hwsnn simulate quantization --help'"
+    parser.epilog = (
+        "circuit studies: 'hwsnn simulate jitter --help', 'hwsnn simulate quantization --help'"
+    )
     add_load_options(parser)
-    parser.add_argument("--backend", default="float",
-                        help="simulator: float, loihi-emulator, lava, crossbar-mtj, crossbar-rram (default float)")
-    parser.add_argument("--dataset", default="digits", help="digits (default), fashion-mnist or mnist")
+    parser.add_argument(
+        "--backend",
+        default="float",
+        help="simulator: float, loihi-emulator, lava, crossbar-mtj, crossbar-rram (default float)",
+    )
+    parser.add_argument(
+        "--dataset", default="digits", help="digits (default), fashion-mnist or mnist"
+    )
     parser.add_argument("--data-root", type=Path, default=None, help="folder of IDX files (mnist)")
     parser.add_argument("--limit", type=int, default=None, help="use the first N test samples")
     parser.add_argument("--batch-size", type=int, default=256, help="samples per simulated batch")
     parser.add_argument("--seed", type=int, default=0, help="seed of encoders and device noise")
-    parser.add_argument("--out", type=Path, default=None, help="write results.json into this folder")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="write results.json into this folder"
+    )
 
 
 def circuit_study_parser(study: str) -> argparse.ArgumentParser:
@@ -59,17 +68,35 @@ def run(args: argparse.Namespace) -> int:
 
     graph = load_model(args)
     data = load_dataset(args.dataset, root=args.data_root, limit_test=args.limit)
-    result = evaluate(graph, data.x_test, data.y_test, backend=args.backend, batch_size=args.batch_size,
-                      rng=np.random.default_rng(args.seed), progress=True)
-    print(f"{args.model} on {data.name} test ({result.samples} samples), backend {result.backend}: "
-          f"accuracy {100 * result.accuracy:.2f}%")
+    result = evaluate(
+        graph,
+        data.x_test,
+        data.y_test,
+        backend=args.backend,
+        batch_size=args.batch_size,
+        rng=np.random.default_rng(args.seed),
+        progress=True,
+    )
+    print(
+        f"{args.model} on {data.name} test ({result.samples} samples), backend {result.backend}: "
+        f"accuracy {100 * result.accuracy:.2f}%"
+    )
     for name, totals in result.spike_totals.items():
-        print(f"  {name}: {int(totals.sum())} spikes, {totals.sum() / max(result.samples, 1):.1f} per sample")
+        print(
+            f"  {name}: {int(totals.sum())} spikes, "
+            f"{totals.sum() / max(result.samples, 1):.1f} per sample"
+        )
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)
-        doc = {"model": str(args.model), "dataset": data.name, "backend": result.backend,
-               "samples": result.samples, "accuracy": result.accuracy,
-               "spikes_per_sample": {n: float(t.sum() / max(result.samples, 1))
-                                     for n, t in result.spike_totals.items()}}
+        doc = {
+            "model": str(args.model),
+            "dataset": data.name,
+            "backend": result.backend,
+            "samples": result.samples,
+            "accuracy": result.accuracy,
+            "spikes_per_sample": {
+                n: float(t.sum() / max(result.samples, 1)) for n, t in result.spike_totals.items()
+            },
+        }
         (args.out / "results.json").write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
     return 0

@@ -13,7 +13,9 @@ if TYPE_CHECKING:
 __all__ = ["export_torch"]
 
 
-def export_torch(module: torch.nn.Module, input_shape: Sequence[int], *, timesteps: int, dt: float) -> Graph:
+def export_torch(
+    module: torch.nn.Module, input_shape: Sequence[int], *, timesteps: int, dt: float
+) -> Graph:
     """Export a torch spiking model to a validated IR graph.
 
     See :func:`hwsnn.export.torch.export_torch` (dispatch table ``EXPORTERS``).

@@ -59,7 +59,9 @@ def _label(cls: type) -> str:
 
 
 def _refuse(module: torch.nn.Module, why: str) -> UnsupportedNodeError:
-    return UnsupportedNodeError(f"{type(module).__name__} ({why})", WHERE, (_label(t) for t in EXPORTERS))
+    return UnsupportedNodeError(
+        f"{type(module).__name__} ({why})", WHERE, (_label(t) for t in EXPORTERS)
+    )
 
 
 def _array(tensor: torch.Tensor) -> NDArray[np.float64]:
@@ -84,7 +86,11 @@ def export_module(module: torch.nn.Module, b: GraphBuilder, path: str, prev: str
 
 def _linear(m: torch.nn.Linear, b: GraphBuilder, path: str, prev: str) -> str:
     weight = _array(m.weight)
-    node = ir.Linear(weight=weight) if m.bias is None else ir.Affine(weight=weight, bias=_array(m.bias))
+    node = (
+        ir.Linear(weight=weight)
+        if m.bias is None
+        else ir.Affine(weight=weight, bias=_array(m.bias))
+    )
     return b.add(node_name(path, m), node, prev)
 
 
@@ -94,7 +100,9 @@ def _conv_padding(m: torch.nn.Conv2d) -> tuple[int, int]:
             return (0, 0)
         total = [d * (k - 1) for d, k in zip(m.dilation, m.kernel_size, strict=True)]
         if any(t % 2 for t in total):
-            raise _refuse(m, "padding='same' pads asymmetrically for this kernel; give numeric padding")
+            raise _refuse(
+                m, "padding='same' pads asymmetrically for this kernel; give numeric padding"
+            )
         return (total[0] // 2, total[1] // 2)
     return (int(m.padding[0]), int(m.padding[1]))
 
@@ -123,7 +131,9 @@ def _avgpool2d(m: torch.nn.AvgPool2d, b: GraphBuilder, path: str, prev: str) -> 
     if not m.count_include_pad:
         raise _refuse(m, "count_include_pad=False; padded zeros must count in the mean")
     if m.divisor_override is not None:
-        raise _refuse(m, f"divisor_override={m.divisor_override}; only the window size is supported")
+        raise _refuse(
+            m, f"divisor_override={m.divisor_override}; only the window size is supported"
+        )
     kernel = _pair(m.kernel_size)
     stride = kernel if m.stride is None else _pair(m.stride)
     node = ir.AvgPool2d(kernel_size=kernel, stride=stride, padding=_pair(m.padding))
@@ -151,7 +161,7 @@ def _neuron(m: LIF | IF | LI | PoissonEncoder, b: GraphBuilder, path: str, prev:
     module_dt = getattr(m, "dt", None)
     if module_dt is not None and module_dt != b.dt:
         raise IRValidationError(
-            f"torch export: {type(m).__name__} {path or '(root)'!r} was built with dt={module_dt} s "
+            f"torch export: {type(m).__name__} {path or '(root)'!r} has dt={module_dt} s "
             f"but the export dt is {b.dt} s; rebuild it with the export dt"
         )
     return b.add(node_name(path, m), m.to_ir(), prev)
@@ -205,10 +215,18 @@ def export_torch(
         IRValidationError: A neuron's ``dt`` differs from ``dt``, or shapes do not fit.
     """
     if not isinstance(dt, float | int) or not math.isfinite(dt) or dt <= 0:
-        raise IRValidationError(f"torch export: dt must be a positive number of seconds, got {dt!r}")
+        raise IRValidationError(
+            f"torch export: dt must be a positive number of seconds, got {dt!r}"
+        )
     b = GraphBuilder(dt=float(dt))
     b.add("input", ir.Input(shape=tuple(int(d) for d in input_shape)))
     last = export_module(module, b, "", "input")
     b.add("output", ir.Output(), last)
-    metadata = {"source": "torch", "hwsnn_version": hwsnn.__version__, "torch_version": torch.__version__}
-    return ir.Graph(nodes=b.nodes, edges=tuple(b.edges), dt=float(dt), timesteps=timesteps, metadata=metadata)
+    metadata = {
+        "source": "torch",
+        "hwsnn_version": hwsnn.__version__,
+        "torch_version": torch.__version__,
+    }
+    return ir.Graph(
+        nodes=b.nodes, edges=tuple(b.edges), dt=float(dt), timesteps=timesteps, metadata=metadata
+    )

@@ -1,4 +1,4 @@
-"""The native ``.hwir`` file: magic, JSON header, raw little-endian arrays; no pickle.
+r"""The native ``.hwir`` file: magic, JSON header, raw little-endian arrays; no pickle.
 
 Layout::
 
@@ -40,7 +40,12 @@ def _array_table(arrays: dict[str, NDArray[Any]]) -> tuple[dict[str, Any], bytes
     for key, array in arrays.items():
         data = np.array(array, dtype=array.dtype.newbyteorder("<"), order="C")  # keeps 0-d shape
         raw = data.tobytes()
-        table[key] = {"dtype": data.dtype.str, "shape": list(data.shape), "offset": offset, "nbytes": len(raw)}
+        table[key] = {
+            "dtype": data.dtype.str,
+            "shape": list(data.shape),
+            "offset": offset,
+            "nbytes": len(raw),
+        }
         chunks.append(raw)
         offset += len(raw)
     return table, b"".join(chunks)
@@ -69,7 +74,9 @@ def _read_header(data: bytes, path: Path) -> tuple[dict[str, Any], int]:
     try:
         header = json.loads(data[start : start + length])
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FormatError(f"{path}: corrupt .hwir header ({exc.msg if hasattr(exc, 'msg') else exc})") from None
+        raise FormatError(
+            f"{path}: corrupt .hwir header ({exc.msg if hasattr(exc, 'msg') else exc})"
+        ) from None
     if not isinstance(header, dict):
         raise FormatError(f"{path}: corrupt .hwir header")
     return header, start + length

@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 
-class ResetMode(str, enum.Enum):
+class ResetMode(enum.StrEnum):
     """What a spiking neuron does to its membrane after a spike."""
 
     SUBTRACT = "subtract"
@@ -38,7 +38,7 @@ class ResetMode(str, enum.Enum):
     """``v <- v_reset`` (hard reset; ``v_reset`` is 0 unless set)."""
 
 
-class Rounding(str, enum.Enum):
+class Rounding(enum.StrEnum):
     """Rounding used when a weight is quantised."""
 
     NEAREST = "nearest"
@@ -57,7 +57,9 @@ def as_array(owner: str, field: str, value: ArrayLike, *, ndim: int | None = Non
     except (TypeError, ValueError) as exc:
         raise IRValidationError(f"{owner}.{field}: not a numeric array ({exc})") from None
     if ndim is not None and array.ndim != ndim:
-        raise IRValidationError(f"{owner}.{field}: expected {ndim} dimensions, got shape {array.shape}")
+        raise IRValidationError(
+            f"{owner}.{field}: expected {ndim} dimensions, got shape {array.shape}"
+        )
     if not np.all(np.isfinite(array)):
         raise IRValidationError(f"{owner}.{field}: contains NaN or infinity")
     array.setflags(write=False)
@@ -68,7 +70,9 @@ def as_pair(owner: str, field: str, value: int | Sequence[int], *, minimum: int)
     """Return ``value`` as an ``(int, int)`` pair, each at least ``minimum``."""
     pair = (value, value) if isinstance(value, int | np.integer) else tuple(value)
     if len(pair) != 2 or not all(isinstance(v, int | np.integer) for v in pair):
-        raise IRValidationError(f"{owner}.{field}: expected an int or a pair of ints, got {value!r}")
+        raise IRValidationError(
+            f"{owner}.{field}: expected an int or a pair of ints, got {value!r}"
+        )
     if min(pair) < minimum:
         raise IRValidationError(f"{owner}.{field}: must be >= {minimum}, got {value!r}")
     return (int(pair[0]), int(pair[1]))
@@ -102,9 +106,13 @@ class Quantization:
 
     def __post_init__(self) -> None:
         if not 1 <= self.weight_bits <= 32:
-            raise IRValidationError(f"Quantization.weight_bits: must be in 1..32, got {self.weight_bits}")
+            raise IRValidationError(
+                f"Quantization.weight_bits: must be in 1..32, got {self.weight_bits}"
+            )
         if not np.isfinite(self.scale) or self.scale < 0:
-            raise IRValidationError(f"Quantization.scale: must be finite and >= 0, got {self.scale}")
+            raise IRValidationError(
+                f"Quantization.scale: must be finite and >= 0, got {self.scale}"
+            )
         object.__setattr__(self, "rounding", Rounding(self.rounding))
 
 
@@ -139,7 +147,9 @@ class Node:
     def _positive(self, name: str) -> FloatArray:
         array = self._array(name)
         if np.any(array <= 0):
-            raise IRValidationError(f"{type(self).__name__}.{name}: must be > 0, got min {array.min()}")
+            raise IRValidationError(
+                f"{type(self).__name__}.{name}: must be > 0, got min {array.min()}"
+            )
         return array
 
     def infer_shape(self, inputs: tuple[Shape, ...]) -> Shape:

@@ -32,8 +32,12 @@ def _encode(value: Any, key: str, arrays: dict[str, NDArray[Any]]) -> Any:
         arrays[key] = value
         return {"array": key}
     if isinstance(value, Quantization):
-        return {"quantization": {f.name: _encode(getattr(value, f.name), key, arrays)
-                                 for f in dataclasses.fields(value)}}
+        return {
+            "quantization": {
+                f.name: _encode(getattr(value, f.name), key, arrays)
+                for f in dataclasses.fields(value)
+            }
+        }
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, tuple | list):
@@ -97,7 +101,10 @@ def graph_from_record(header: Mapping[str, Any], arrays: Mapping[str, NDArray[An
     """
     version = header.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION or version < 1:
-        raise FormatError(f"unsupported hwsnn IR format_version {version!r} (this hwsnn reads <= {FORMAT_VERSION})")
+        raise FormatError(
+            f"unsupported hwsnn IR format_version {version!r} "
+            f"(this hwsnn reads <= {FORMAT_VERSION})"
+        )
     try:
         nodes = {str(e["name"]): node_from_record(e, arrays) for e in header["nodes"]}
         edges = tuple((str(a), str(b)) for a, b in header["edges"])

@@ -58,6 +58,8 @@ class SAU(Node):
         edges = self._array("edges", ndim=1)
         levels = self._array("levels", ndim=1)
         if edges.size != levels.size + 1 or levels.size < 1:
-            raise IRValidationError(f"SAU: need len(edges) == len(levels) + 1 >= 2, got {edges.size}, {levels.size}")
+            raise IRValidationError(
+                f"SAU: need len(edges) == len(levels) + 1 >= 2, got {edges.size}, {levels.size}"
+            )
         if np.any(np.diff(edges) <= 0):
             raise IRValidationError("SAU.edges: must be strictly increasing")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import types
@@ -59,7 +60,7 @@ class Graph:
         names = [name for name, _ in layers]
         return cls(
             nodes=dict(layers),
-            edges=tuple(zip(names[:-1], names[1:], strict=True)),
+            edges=tuple(itertools.pairwise(names)),
             dt=dt,
             timesteps=timesteps,
             metadata=metadata or {},
@@ -67,7 +68,9 @@ class Graph:
 
     def _check_time_base(self) -> None:
         if not isinstance(self.dt, float | int) or not math.isfinite(self.dt) or self.dt <= 0:
-            raise IRValidationError(f"Graph.dt: must be a positive number of seconds, got {self.dt!r}")
+            raise IRValidationError(
+                f"Graph.dt: must be a positive number of seconds, got {self.dt!r}"
+            )
         if not isinstance(self.timesteps, int) or self.timesteps < 1:
             raise IRValidationError(f"Graph.timesteps: must be an int >= 1, got {self.timesteps!r}")
         object.__setattr__(self, "dt", float(self.dt))
@@ -77,17 +80,23 @@ class Graph:
             if not _NAME.match(name):
                 raise IRValidationError(f"Graph: invalid node name {name!r}")
             if not isinstance(node, Node):
-                raise IRValidationError(f"Graph: node {name!r} is not an IR node ({type(node).__name__})")
+                raise IRValidationError(
+                    f"Graph: node {name!r} is not an IR node ({type(node).__name__})"
+                )
         if len(set(self.edges)) != len(self.edges):
             raise IRValidationError("Graph: duplicate edge")
         for src, dst in self.edges:
             for end in (src, dst):
                 if end not in self.nodes:
-                    raise IRValidationError(f"Graph: edge {src!r} -> {dst!r} refers to unknown node {end!r}")
+                    raise IRValidationError(
+                        f"Graph: edge {src!r} -> {dst!r} refers to unknown node {end!r}"
+                    )
         for kind in (Input, Output):
             found = [n for n, node in self.nodes.items() if type(node) is kind]
             if len(found) != 1:
-                raise IRValidationError(f"Graph: needs exactly one {kind.__name__} node, found {len(found)}")
+                raise IRValidationError(
+                    f"Graph: needs exactly one {kind.__name__} node, found {len(found)}"
+                )
         for name, node in self.nodes.items():
             self._check_arity(name, node)
         if self.successors(self.output_name):
@@ -96,7 +105,9 @@ class Graph:
     def _check_arity(self, name: str, node: Node) -> None:
         count = len(self.predecessors(name))
         if node.arity is None and count < 2:
-            raise IRValidationError(f"Graph: {type(node).__name__} {name!r} needs >= 2 inputs, has {count}")
+            raise IRValidationError(
+                f"Graph: {type(node).__name__} {name!r} needs >= 2 inputs, has {count}"
+            )
         if node.arity is not None and count != node.arity:
             raise IRValidationError(
                 f"Graph: {type(node).__name__} {name!r} needs {node.arity} input(s), has {count}"
@@ -107,7 +118,8 @@ class Graph:
             scale = getattr(node, "threshold_scale", None)
             if isinstance(node, LIF) and scale is not None and scale.shape != (self.timesteps,):
                 raise IRValidationError(
-                    f"Graph: {name}.threshold_scale has shape {scale.shape}, expected ({self.timesteps},)"
+                    f"Graph: {name}.threshold_scale has shape {scale.shape}, "
+                    f"expected ({self.timesteps},)"
                 )
 
     def predecessors(self, name: str) -> tuple[str, ...]:
@@ -143,7 +155,9 @@ class Graph:
                     ready.append(nxt)
         if len(order) != len(self.nodes):
             cyclic = sorted(set(self.nodes) - set(order))
-            raise IRValidationError(f"Graph: cycle through {cyclic} (recurrent graphs are not supported yet)")
+            raise IRValidationError(
+                f"Graph: cycle through {cyclic} (recurrent graphs are not supported yet)"
+            )
         return tuple(order)
 
     @cached_property
@@ -171,7 +185,7 @@ class Graph:
 
     @property
     def encoding(self) -> str:
-        """How the input is encoded: ``direct``, ``poisson``, ``current`` or another encoder's name."""
+        """Input code: ``direct``, ``poisson``, ``current`` or another encoder's name."""
         after = self.successors(self.input_name)
         if len(after) == 1:
             return self.nodes[after[0]].encoding or "direct"

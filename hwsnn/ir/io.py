@@ -35,6 +35,7 @@ class Input(Node):
         self._set("shape", tuple(int(d) for d in shape))
 
     def infer_shape(self, inputs: tuple[Shape, ...]) -> Shape:
+        """Output shape (see :meth:`Node.infer_shape`)."""
         return self.shape
 
 

@@ -44,7 +44,9 @@ def node_type(name: str) -> type[Node]:
     try:
         return NODE_TYPES[name]
     except KeyError:
-        raise IRValidationError(f"unknown node type {name!r}; known: {', '.join(sorted(NODE_TYPES))}") from None
+        raise IRValidationError(
+            f"unknown node type {name!r}; known: {', '.join(sorted(NODE_TYPES))}"
+        ) from None
 
 
 def register_node_type(cls: type[Node]) -> type[Node]:

@@ -46,7 +46,9 @@ def _describe(value: object) -> str:
 
 def _summarize_node(name: str, node: Node, shape: tuple[int, ...]) -> NodeSummary:
     fields = node.fields()
-    params = sum(int(v.size) for k, v in fields.items() if k in _WEIGHT_FIELDS and isinstance(v, np.ndarray))
+    params = sum(
+        int(v.size) for k, v in fields.items() if k in _WEIGHT_FIELDS and isinstance(v, np.ndarray)
+    )
     details = ", ".join(
         f"{k}={_describe(v)}"
         for k, v in fields.items()

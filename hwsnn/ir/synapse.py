@@ -38,11 +38,12 @@ class Linear(Node):
         _check_quant(type(self).__name__, self.quant)
 
     def infer_shape(self, inputs: tuple[Shape, ...]) -> Shape:
+        """Output shape (see :meth:`Node.infer_shape`)."""
         (shape,) = inputs
         if len(shape) != 1 or shape[0] != self.weight.shape[1]:
             raise IRValidationError(
-                f"{type(self).__name__}: weight {self.weight.shape} expects input ({self.weight.shape[1]},),"
-                f" got {shape}"
+                f"{type(self).__name__}: weight {self.weight.shape} expects input "
+                f"({self.weight.shape[1]},), got {shape}"
             )
         return (self.weight.shape[0],)
 
@@ -61,7 +62,9 @@ class Affine(Linear):
         super()._validate()
         self._array("bias", ndim=1)
         if self.bias.shape[0] != self.weight.shape[0]:
-            raise IRValidationError(f"Affine.bias: shape {self.bias.shape} != ({self.weight.shape[0]},)")
+            raise IRValidationError(
+                f"Affine.bias: shape {self.bias.shape} != ({self.weight.shape[0]},)"
+            )
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -89,20 +92,35 @@ class Conv2d(Node):
         if self.bias is not None:
             self._array("bias", ndim=1)
             if self.bias.shape[0] != self.weight.shape[0]:
-                raise IRValidationError(f"Conv2d.bias: shape {self.bias.shape} != ({self.weight.shape[0]},)")
+                raise IRValidationError(
+                    f"Conv2d.bias: shape {self.bias.shape} != ({self.weight.shape[0]},)"
+                )
         for name, minimum in (("stride", 1), ("padding", 0), ("dilation", 1)):
             self._set(name, as_pair("Conv2d", name, getattr(self, name), minimum=minimum))
-        if not isinstance(self.groups, int) or self.groups < 1 or self.weight.shape[0] % self.groups:
+        if (
+            not isinstance(self.groups, int)
+            or self.groups < 1
+            or self.weight.shape[0] % self.groups
+        ):
             raise IRValidationError(f"Conv2d.groups: {self.groups!r} must be >= 1 and divide C_out")
         _check_quant("Conv2d", self.quant)
 
     def infer_shape(self, inputs: tuple[Shape, ...]) -> Shape:
+        """Output shape (see :meth:`Node.infer_shape`)."""
         (shape,) = inputs
         c_in = self.weight.shape[1] * self.groups
         if len(shape) != 3 or shape[0] != c_in:
-            raise IRValidationError(f"Conv2d: weight {self.weight.shape} expects ({c_in}, H, W), got {shape}")
+            raise IRValidationError(
+                f"Conv2d: weight {self.weight.shape} expects ({c_in}, H, W), got {shape}"
+            )
         h, w = (
-            _window_out(shape[1 + i], self.weight.shape[2 + i], self.stride[i], self.padding[i], self.dilation[i])
+            _window_out(
+                shape[1 + i],
+                self.weight.shape[2 + i],
+                self.stride[i],
+                self.padding[i],
+                self.dilation[i],
+            )
             for i in range(2)
         )
         if h < 1 or w < 1:
@@ -128,13 +146,19 @@ class SumPool2d(Node):
             raise IRValidationError(f"{owner}.padding: must be at most half the kernel size")
 
     def infer_shape(self, inputs: tuple[Shape, ...]) -> Shape:
+        """Output shape (see :meth:`Node.infer_shape`)."""
         (shape,) = inputs
         if len(shape) != 3:
             raise IRValidationError(f"{type(self).__name__}: expects (C, H, W) input, got {shape}")
         stride = cast(tuple[int, int], self.stride)  # set by _validate
-        h, w = (_window_out(shape[1 + i], self.kernel_size[i], stride[i], self.padding[i]) for i in range(2))
+        h, w = (
+            _window_out(shape[1 + i], self.kernel_size[i], stride[i], self.padding[i])
+            for i in range(2)
+        )
         if h < 1 or w < 1:
-            raise IRValidationError(f"{type(self).__name__}: input {shape} is smaller than the window")
+            raise IRValidationError(
+                f"{type(self).__name__}: input {shape} is smaller than the window"
+            )
         return (shape[0], h, w)
 
     @property
@@ -156,10 +180,13 @@ class Flatten(Node):
     end_dim: int = -1
 
     def infer_shape(self, inputs: tuple[Shape, ...]) -> Shape:
+        """Output shape (see :meth:`Node.infer_shape`)."""
         (shape,) = inputs
         n = len(shape)
         if not (-n <= self.start_dim < n and -n <= self.end_dim < n):
-            raise IRValidationError(f"Flatten: dims {self.start_dim}..{self.end_dim} invalid for {shape}")
+            raise IRValidationError(
+                f"Flatten: dims {self.start_dim}..{self.end_dim} invalid for {shape}"
+            )
         start, end = self.start_dim % n, self.end_dim % n
         if start > end:
             raise IRValidationError(f"Flatten: start_dim after end_dim for {shape}")
@@ -173,6 +200,7 @@ class Add(Node):
     arity: ClassVar[int | None] = None
 
     def infer_shape(self, inputs: tuple[Shape, ...]) -> Shape:
+        """Output shape (see :meth:`Node.infer_shape`)."""
         if len(set(inputs)) != 1:
             raise IRValidationError(f"Add: inputs have different shapes {list(inputs)}")
         return inputs[0]
@@ -188,6 +216,6 @@ class Scale(Node):
         self._array("scale")
 
     def infer_shape(self, inputs: tuple[Shape, ...]) -> Shape:
+        """Output shape (see :meth:`Node.infer_shape`)."""
         check_broadcastable("Scale", "scale", self.scale, inputs[0])
         return inputs[0]
-

@@ -40,10 +40,14 @@ class TTFSEncoder(Node):
         for name in ("alpha", "t_max"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or not np.isfinite(value) or value <= 0:
-                raise IRValidationError(f"TTFSEncoder.{name}: must be a positive number, got {value!r}")
+                raise IRValidationError(
+                    f"TTFSEncoder.{name}: must be a positive number, got {value!r}"
+                )
             self._set(name, float(value))
         if self.t_max <= self.alpha:
-            raise IRValidationError(f"TTFSEncoder.t_max: must exceed alpha={self.alpha}, got {self.t_max}")
+            raise IRValidationError(
+                f"TTFSEncoder.t_max: must exceed alpha={self.alpha}, got {self.t_max}"
+            )
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

@@ -18,7 +18,9 @@ from hwsnn.nn._base import SequenceModule, node_name
 __all__ = ["Residual", "Sequential", "apply_layer", "as_sequence", "record_spikes"]
 
 
-def as_sequence(x: Tensor, timesteps: int | None, input_shape: Sequence[int] | None = None) -> Tensor:
+def as_sequence(
+    x: Tensor, timesteps: int | None, input_shape: Sequence[int] | None = None
+) -> Tensor:
     """Return the model input ``x`` as a ``(T, B, *shape)`` sequence.
 
     A static batch ``(B, *shape)`` is repeated over ``timesteps`` steps (direct
@@ -35,7 +37,7 @@ def as_sequence(x: Tensor, timesteps: int | None, input_shape: Sequence[int] | N
         static = tuple(x.shape[1:]) == shape
         if not static and tuple(x.shape[2:]) != shape:
             raise IRValidationError(
-                f"input of shape {tuple(x.shape)} matches neither (B, *{shape}) nor (T, B, *{shape})"
+                f"input of shape {tuple(x.shape)} is neither (B, *{shape}) nor (T, B, *{shape})"
             )
     if not static:
         return x
@@ -51,9 +53,10 @@ def apply_layer(layer: torch.nn.Module, seq: Tensor) -> Tensor:
             seq = apply_layer(child, seq)
         return seq
     if isinstance(layer, SequenceModule):
-        return layer(seq)
-    y = layer(seq.flatten(0, 1))
-    return y.unflatten(0, (seq.shape[0], seq.shape[1]))
+        out: Tensor = layer(seq)
+        return out
+    y: Tensor = layer(seq.flatten(0, 1))
+    return y.reshape(seq.shape[0], seq.shape[1], *y.shape[1:])
 
 
 class Sequential(torch.nn.Sequential, SequenceModule):
@@ -110,7 +113,9 @@ class Residual(SequenceModule):
         return x + apply_layer(self.block, x)
 
 
-def record_spikes(model: torch.nn.Module, x: Tensor, *, timesteps: int | None = None) -> dict[str, Tensor]:
+def record_spikes(
+    model: torch.nn.Module, x: Tensor, *, timesteps: int | None = None
+) -> dict[str, Tensor]:
     """Run ``model`` on ``x`` (no gradient) and return the spikes of every spiking layer.
 
     Args:

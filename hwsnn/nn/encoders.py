@@ -41,4 +41,5 @@ class PoissonEncoder(SequenceModule):
         return (u < p).to(p.dtype)
 
     def extra_repr(self) -> str:
+        """Parameters shown by ``repr``."""
         return f"gain={self.gain}"

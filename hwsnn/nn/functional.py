@@ -81,7 +81,7 @@ def fast_sigmoid_spike(v: Tensor, threshold: Tensor, slope: float = 25.0) -> Ten
     Returns:
         0/1 spikes with the dtype and shape of ``v``.
     """
-    return cast(Tensor, _FastSigmoidSpike.apply(v, threshold, slope))
+    return cast(Tensor, _FastSigmoidSpike.apply(v, threshold, slope))  # type: ignore[no-untyped-call]
 
 
 def triangle_spike(v: Tensor, threshold: Tensor, alpha: float = 0.3) -> Tensor:
@@ -99,7 +99,7 @@ def triangle_spike(v: Tensor, threshold: Tensor, alpha: float = 0.3) -> Tensor:
     Returns:
         0/1 spikes with the dtype and shape of ``v``.
     """
-    return cast(Tensor, _TriangleSpike.apply(v, threshold, alpha))
+    return cast(Tensor, _TriangleSpike.apply(v, threshold, alpha))  # type: ignore[no-untyped-call]
 
 
 class Surrogate(Protocol):
@@ -209,7 +209,7 @@ def spiking_sequence(
 
 
 def leaky_sequence(x: Tensor, c: NeuronConstants) -> Tensor:
-    """Run an LI readout over a sequence from zero membrane; returns ``v`` per step ``(T, B, ...)``."""
+    """Run an LI readout over a sequence from zero membrane; return ``v`` per step."""
     weighted = _weighted(x, c)
     out = torch.empty_like(weighted)
     v = torch.zeros_like(weighted[0])

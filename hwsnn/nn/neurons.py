@@ -20,6 +20,7 @@ from torch import Tensor
 
 from hwsnn import ir
 from hwsnn.errors import IRValidationError
+from hwsnn.ir._base import FloatArray
 from hwsnn.nn._base import SequenceModule
 from hwsnn.nn.functional import (
     FastSigmoid,
@@ -46,6 +47,10 @@ def _reset_mode(reset: str) -> ir.ResetMode:
         raise IRValidationError(f"reset: {reset!r} is not one of {modes}") from None
 
 
+def _f64(value: float) -> FloatArray:
+    return np.asarray(value, dtype=np.float64)
+
+
 def _f32(value: ArrayLike) -> Tensor:
     return torch.from_numpy(np.array(value, dtype=np.float32))
 
@@ -62,7 +67,11 @@ class _Neuron(SequenceModule):
         self.dt = dt
         self._node = node
         c = ir.neuron_coefficients(node, dt)
-        self._flags = (bool(np.all(c.keep == 1)), bool(np.all(c.gain == 1)), bool(np.all(c.leak == 0)))
+        self._flags = (
+            bool(np.all(c.keep == 1)),
+            bool(np.all(c.gain == 1)),
+            bool(np.all(c.leak == 0)),
+        )
         for name, value in (("keep", c.keep), ("gain", c.gain), ("leak", c.leak)):
             self.register_buffer(name, _f32(value), persistent=False)
 
@@ -104,7 +113,9 @@ class _Spiking(_Neuron):
         )
 
     def extra_repr(self) -> str:
-        return f"{self._node!r}, dt={self.dt}, surrogate={self.surrogate!r}, detach_reset={self.detach_reset}"
+        """Parameters shown by ``repr``."""
+        extra = f"surrogate={self.surrogate!r}, detach_reset={self.detach_reset}"
+        return f"{self._node!r}, dt={self.dt}, {extra}"
 
 
 class LIF(_Spiking):
@@ -142,11 +153,11 @@ class LIF(_Spiking):
     ) -> None:
         dt = _check_dt(dt)
         node = ir.LIF(
-            tau_mem=tau_mem,
-            r=tau_mem / dt if r is None else r,
-            v_leak=v_leak,
-            v_threshold=v_threshold,
-            v_reset=v_reset,
+            tau_mem=_f64(tau_mem),
+            r=_f64(tau_mem / dt if r is None else r),
+            v_leak=_f64(v_leak),
+            v_threshold=_f64(v_threshold),
+            v_reset=_f64(v_reset),
             reset=_reset_mode(reset),
         )
         super().__init__(node, dt, surrogate, detach_reset)
@@ -178,9 +189,9 @@ class IF(_Spiking):
     ) -> None:
         dt = _check_dt(dt)
         node = ir.IF(
-            r=1.0 / dt if r is None else r,
-            v_threshold=v_threshold,
-            v_reset=v_reset,
+            r=_f64(1.0 / dt if r is None else r),
+            v_threshold=_f64(v_threshold),
+            v_reset=_f64(v_reset),
             reset=_reset_mode(reset),
         )
         super().__init__(node, dt, surrogate, detach_reset)
@@ -196,13 +207,17 @@ class LI(_Neuron):
         v_leak: Resting potential.
     """
 
-    def __init__(self, tau_mem: float, dt: float, *, r: float | None = None, v_leak: float = 0.0) -> None:
+    def __init__(
+        self, tau_mem: float, dt: float, *, r: float | None = None, v_leak: float = 0.0
+    ) -> None:
         dt = _check_dt(dt)
-        super().__init__(ir.LI(tau_mem=tau_mem, r=tau_mem / dt if r is None else r, v_leak=v_leak), dt)
+        r = tau_mem / dt if r is None else r
+        super().__init__(ir.LI(tau_mem=_f64(tau_mem), r=_f64(r), v_leak=_f64(v_leak)), dt)
 
     def forward(self, x: Tensor) -> Tensor:
         """Membrane potential per step for the input current sequence ``x`` ``(T, B, *shape)``."""
         return leaky_sequence(x, self.constants())
 
     def extra_repr(self) -> str:
+        """Parameters shown by ``repr``."""
         return f"{self._node!r}, dt={self.dt}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import torch
@@ -44,14 +45,18 @@ def _as_data(x: ArrayLike | Tensor, y: ArrayLike | Tensor) -> tuple[Tensor, Tens
     xt = torch.as_tensor(np.asarray(x) if not isinstance(x, Tensor) else x, dtype=torch.float32)
     yt = torch.as_tensor(np.asarray(y) if not isinstance(y, Tensor) else y, dtype=torch.long)
     if yt.ndim != 1 or xt.shape[0] != yt.shape[0] or xt.shape[0] == 0:
-        raise DataError(f"x has shape {tuple(xt.shape)} and y {tuple(yt.shape)}: need (N, ...) and (N,), N > 0")
+        raise DataError(
+            f"x has shape {tuple(xt.shape)} and y {tuple(yt.shape)}: need (N, ...) and (N,), N > 0"
+        )
     return xt, yt
 
 
 def _run(model: torch.nn.Module, x: Tensor, timesteps: int | None) -> Tensor:
+    out: Tensor
     if isinstance(model, Sequential):
-        return model(x, timesteps)
-    out: Tensor = model(as_sequence(x, timesteps))
+        out = model(x, timesteps)
+        return out
+    out = model(as_sequence(x, timesteps))
     return out
 
 
@@ -62,7 +67,9 @@ def predict_logits(model: torch.nn.Module, x: Tensor, timesteps: int | None = No
 
 def _check(epochs: int, lr: float, batch_size: int) -> None:
     if epochs < 1 or batch_size < 1 or not lr > 0:
-        raise HwsnnError(f"need epochs >= 1, batch_size >= 1, lr > 0; got {epochs}, {batch_size}, {lr}")
+        raise HwsnnError(
+            f"need epochs >= 1, batch_size >= 1, lr > 0; got {epochs}, {batch_size}, {lr}"
+        )
 
 
 def train_classifier(
@@ -104,9 +111,13 @@ def train_classifier(
     accuracies: list[float] = []
     start = time.perf_counter()
     model.train()
-    with tqdm(total=epochs * n_batches, file=sys.stderr, disable=not progress, desc="train", unit="batch") as bar:
+    with tqdm(
+        total=epochs * n_batches, file=sys.stderr, disable=not progress, desc="train", unit="batch"
+    ) as bar:
         for _ in range(epochs):
-            loss_sum, correct = _epoch(model, optimiser, x, y, batch_size, timesteps, generator, bar)
+            loss_sum, correct = _epoch(
+                model, optimiser, x, y, batch_size, timesteps, generator, bar
+            )
             losses.append(loss_sum / x.shape[0])
             accuracies.append(correct / x.shape[0])
             bar.set_postfix(loss=f"{losses[-1]:.4f}", acc=f"{accuracies[-1]:.3f}")
@@ -122,7 +133,7 @@ def _epoch(
     batch_size: int,
     timesteps: int | None,
     generator: torch.Generator,
-    bar: object,
+    bar: Any,
 ) -> tuple[float, int]:
     """One pass over shuffled batches; returns (summed loss, correct predictions)."""
     order = torch.randperm(x.shape[0], generator=generator)
@@ -133,11 +144,11 @@ def _epoch(
         logits = predict_logits(model, x[index], timesteps)
         loss = torch.nn.functional.cross_entropy(logits, y[index])
         optimiser.zero_grad(set_to_none=True)
-        loss.backward()
+        loss.backward()  # type: ignore[no-untyped-call]
         optimiser.step()
         loss_sum += loss.detach() * index.shape[0]
         correct += (logits.detach().argmax(dim=1) == y[index]).sum()
-        bar.update(1)  # type: ignore[attr-defined]
+        bar.update(1)
     return float(loss_sum), int(correct)
 
 

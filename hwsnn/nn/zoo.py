@@ -19,13 +19,26 @@ from hwsnn.nn.containers import Sequential
 from hwsnn.nn.functional import FastSigmoid
 from hwsnn.nn.neurons import LI, LIF
 
-__all__ = ["ARCHITECTURES", "CHECKPOINT_VERSION", "build_model", "load_checkpoint", "save_checkpoint"]
+__all__ = [
+    "ARCHITECTURES",
+    "CHECKPOINT_VERSION",
+    "build_model",
+    "load_checkpoint",
+    "save_checkpoint",
+]
 
 ARCHITECTURES = ("mlp", "conv")
 CHECKPOINT_VERSION = 1
 _FORMAT = "hwsnn.checkpoint"
 _OPTIONS: dict[str, dict[str, Any]] = {
-    "common": {"tau_mem": None, "tau_out": None, "v_threshold": 1.0, "reset": "subtract", "slope": 25.0, "seed": 0},
+    "common": {
+        "tau_mem": None,
+        "tau_out": None,
+        "v_threshold": 1.0,
+        "reset": "subtract",
+        "slope": 25.0,
+        "seed": 0,
+    },
     "mlp": {"hidden": 128},
     "conv": {"channels": (8, 16), "kernel_size": 3},
 }
@@ -37,7 +50,9 @@ def _options(arch: str, kw: Mapping[str, Any], dt: float) -> dict[str, Any]:
     allowed = {**_OPTIONS["common"], **_OPTIONS[arch]}
     unknown = sorted(set(kw) - set(allowed))
     if unknown:
-        raise HwsnnError(f"architecture {arch!r} has no option(s) {unknown}; options: {sorted(allowed)}")
+        raise HwsnnError(
+            f"architecture {arch!r} has no option(s) {unknown}; options: {sorted(allowed)}"
+        )
     opts = {**allowed, **kw}
     opts["tau_mem"] = 20 * dt if opts["tau_mem"] is None else float(opts["tau_mem"])
     opts["tau_out"] = opts["tau_mem"] if opts["tau_out"] is None else float(opts["tau_out"])
@@ -54,7 +69,9 @@ def _lif(opts: Mapping[str, Any], dt: float) -> LIF:
     )
 
 
-def _mlp(input_shape: tuple[int, ...], n_classes: int, dt: float, opts: Mapping[str, Any]) -> list[torch.nn.Module]:
+def _mlp(
+    input_shape: tuple[int, ...], n_classes: int, dt: float, opts: Mapping[str, Any]
+) -> list[torch.nn.Module]:
     hidden = int(opts["hidden"])
     return [
         torch.nn.Flatten(),
@@ -65,9 +82,13 @@ def _mlp(input_shape: tuple[int, ...], n_classes: int, dt: float, opts: Mapping[
     ]
 
 
-def _conv(input_shape: tuple[int, ...], n_classes: int, dt: float, opts: Mapping[str, Any]) -> list[torch.nn.Module]:
+def _conv(
+    input_shape: tuple[int, ...], n_classes: int, dt: float, opts: Mapping[str, Any]
+) -> list[torch.nn.Module]:
     if len(input_shape) != 3 or min(input_shape[1:]) < 4:
-        raise HwsnnError(f"the conv architecture needs a (C, H, W) input with H, W >= 4, got {input_shape}")
+        raise HwsnnError(
+            f"the conv architecture needs a (C, H, W) input with H, W >= 4, got {input_shape}"
+        )
     c1, c2 = (int(c) for c in opts["channels"])
     k = int(opts["kernel_size"])
     h, w = input_shape[1] // 4, input_shape[2] // 4
@@ -123,7 +144,9 @@ def _plain(value: Any) -> Any:
     raise HwsnnError(f"checkpoint config values must be numbers, strings or lists, got {value!r}")
 
 
-def save_checkpoint(path: str | Path, arch: str, config: Mapping[str, Any], model: torch.nn.Module) -> None:
+def save_checkpoint(
+    path: str | Path, arch: str, config: Mapping[str, Any], model: torch.nn.Module
+) -> None:
     """Write ``model``'s weights with what rebuilds it (``build_model(arch, **config)``).
 
     Args:
@@ -150,11 +173,15 @@ def _read(path: Path) -> dict[str, Any]:
         payload = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises many types (zip, pickle, EOF) for a bad file
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise FormatError(f"checkpoint {str(path)!r} is corrupt or not a hwsnn checkpoint: {first}") from None
+        raise FormatError(
+            f"checkpoint {str(path)!r} is corrupt or not a hwsnn checkpoint: {first}"
+        ) from None
     if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
         raise FormatError(f"checkpoint {str(path)!r} is not a hwsnn checkpoint")
     if payload.get("version") != CHECKPOINT_VERSION:
-        raise FormatError(f"checkpoint {str(path)!r} has unsupported version {payload.get('version')!r}")
+        raise FormatError(
+            f"checkpoint {str(path)!r} has unsupported version {payload.get('version')!r}"
+        )
     return payload
 
 

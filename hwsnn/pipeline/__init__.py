@@ -8,4 +8,11 @@ from hwsnn.pipeline.config import PipelineConfig
 from hwsnn.pipeline.runner import PipelineResult, run_pipeline
 from hwsnn.pipeline.stage import Context, StageResult, StageStatus
 
-__all__ = ["Context", "PipelineConfig", "PipelineResult", "StageResult", "StageStatus", "run_pipeline"]
+__all__ = [
+    "Context",
+    "PipelineConfig",
+    "PipelineResult",
+    "StageResult",
+    "StageStatus",
+    "run_pipeline",
+]

@@ -36,7 +36,9 @@ def _run_stage(stage: Stage, ctx: Context, name: str) -> StageResult:
         result = StageResult(name, StageStatus.SKIPPED, str(exc))
     except HwsnnError as exc:
         result = StageResult(name, StageStatus.FAILED, f"{type(exc).__name__}: {exc}")
-    return StageResult(result.name, result.status, result.reason, result.metrics, time.perf_counter() - start)
+    return StageResult(
+        result.name, result.status, result.reason, result.metrics, time.perf_counter() - start
+    )
 
 
 def run_pipeline(

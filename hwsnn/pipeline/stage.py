@@ -12,7 +12,7 @@ from hwsnn.pipeline.config import PipelineConfig
 __all__ = ["Context", "StageResult", "StageStatus"]
 
 
-class StageStatus(str, enum.Enum):
+class StageStatus(enum.StrEnum):
     """How a stage ended."""
 
     OK = "ok"

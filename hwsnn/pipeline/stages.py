@@ -30,23 +30,43 @@ def train(ctx: Context) -> StageResult:
     torch.manual_seed(cfg.seed)
     data = load_dataset(cfg.dataset, seed=cfg.seed)
     model_config: dict[str, Any] = {
-        "input_shape": list(data.input_shape), "n_classes": data.n_classes, "timesteps": cfg.timesteps,
-        "dt": cfg.dt, "tau_mem": cfg.tau_mem, "hidden": cfg.hidden,
+        "input_shape": list(data.input_shape),
+        "n_classes": data.n_classes,
+        "timesteps": cfg.timesteps,
+        "dt": cfg.dt,
+        "tau_mem": cfg.tau_mem,
+        "hidden": cfg.hidden,
     }
     model = build_model(cfg.arch, **model_config)
-    history = train_classifier(model, data.x_train, data.y_train, epochs=cfg.epochs, lr=cfg.lr,
-                               batch_size=cfg.batch_size, seed=cfg.seed, timesteps=cfg.timesteps,
-                               progress=ctx.progress)
+    history = train_classifier(
+        model,
+        data.x_train,
+        data.y_train,
+        epochs=cfg.epochs,
+        lr=cfg.lr,
+        batch_size=cfg.batch_size,
+        seed=cfg.seed,
+        timesteps=cfg.timesteps,
+        progress=ctx.progress,
+    )
     accuracy = evaluate(model, data.x_test, data.y_test, batch_size=256)
     path = ctx.out / "model.pt"
     save_checkpoint(path, cfg.arch, model_config, model)
     ctx.artifacts.update(data=data, model=model, torch_accuracy=accuracy)
     ctx.files.append(path)
     final_loss = float(history.losses[-1]) if len(history.losses) else float("nan")
-    return StageResult("train", StageStatus.OK, metrics={
-        "dataset": data.name, "train_samples": len(data.y_train), "test_samples": len(data.y_test),
-        "epochs": cfg.epochs, "final_loss": final_loss, "torch_test_accuracy": accuracy,
-    })
+    return StageResult(
+        "train",
+        StageStatus.OK,
+        metrics={
+            "dataset": data.name,
+            "train_samples": len(data.y_train),
+            "test_samples": len(data.y_test),
+            "epochs": cfg.epochs,
+            "final_loss": final_loss,
+            "torch_test_accuracy": accuracy,
+        },
+    )
 
 
 def export_formats(ctx: Context) -> StageResult:
@@ -56,8 +76,12 @@ def export_formats(ctx: Context) -> StageResult:
 
     _needs(ctx, "model", "data")
     cfg = ctx.config
-    graph = export_torch(ctx.artifacts["model"], tuple(ctx.artifacts["data"].input_shape),
-                         timesteps=cfg.timesteps, dt=cfg.dt)
+    graph = export_torch(
+        ctx.artifacts["model"],
+        tuple(ctx.artifacts["data"].input_shape),
+        timesteps=cfg.timesteps,
+        dt=cfg.dt,
+    )
     ctx.artifacts["graph"] = graph
     sizes = {}
     for suffix in (".hwir", ".onnx", ".nir"):
@@ -88,7 +112,9 @@ def check_formats(ctx: Context) -> StageResult:
         metrics[f"{label}_spike_agreement"] = float(min(agree)) if agree else 1.0
     metrics["onnxruntime_output_max_abs_diff"] = float(np.max(np.abs(onnx_out - reference.outputs)))
     for suffix in ("hwir", "nir"):
-        metrics[f"{suffix}_round_trip_equal"] = graphs_equal(load(ctx.out / f"model.{suffix}"), graph)
+        metrics[f"{suffix}_round_trip_equal"] = graphs_equal(
+            load(ctx.out / f"model.{suffix}"), graph
+        )
     ok = all(metrics[f"{k}_spike_agreement"] == 1.0 for k in ("onnxruntime", "torch"))
     ok = ok and metrics["hwir_round_trip_equal"] and metrics["nir_round_trip_equal"]
     status = StageStatus.OK if ok else StageStatus.FAILED
@@ -104,10 +130,16 @@ def evaluate_float(ctx: Context) -> StageResult:
     result = evaluate(ctx.artifacts["graph"], data.x_test, data.y_test, progress=ctx.progress)
     ctx.artifacts["float_evaluation"] = result
     spikes = {n: float(t.sum() / result.samples) for n, t in result.spike_totals.items()}
-    return StageResult("evaluate", StageStatus.OK, metrics={
-        "test_accuracy": result.accuracy, "samples": result.samples,
-        "torch_test_accuracy": ctx.artifacts.get("torch_accuracy"), "spikes_per_sample": spikes,
-    })
+    return StageResult(
+        "evaluate",
+        StageStatus.OK,
+        metrics={
+            "test_accuracy": result.accuracy,
+            "samples": result.samples,
+            "torch_test_accuracy": ctx.artifacts.get("torch_accuracy"),
+            "spikes_per_sample": spikes,
+        },
+    )
 
 
 DEFAULT_STAGES = (

@@ -39,7 +39,9 @@ def _load_builtin_backends() -> None:
     _builtin.register_all()
 
 
-def simulate(graph: Graph, inputs: NDArray[np.generic], *, backend: str = "float", **options: Any) -> Result:
+def simulate(
+    graph: Graph, inputs: NDArray[np.generic], *, backend: str = "float", **options: Any
+) -> Result:
     """Simulate ``graph`` on a batch of inputs with the named backend.
 
     Args:
@@ -57,5 +59,7 @@ def simulate(graph: Graph, inputs: NDArray[np.generic], *, backend: str = "float
     try:
         simulator = SIMULATORS[backend]
     except KeyError:
-        raise HwsnnError(f"unknown backend {backend!r}; available: {', '.join(sorted(SIMULATORS))}") from None
+        raise HwsnnError(
+            f"unknown backend {backend!r}; available: {', '.join(sorted(SIMULATORS))}"
+        ) from None
     return simulator(graph, inputs, **options)

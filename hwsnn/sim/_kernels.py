@@ -9,7 +9,17 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import NDArray
 
-from hwsnn.ir import Affine, AvgPool2d, Conv2d, CurrentEncoder, Flatten, Linear, Node, Scale, SumPool2d
+from hwsnn.ir import (
+    Affine,
+    AvgPool2d,
+    Conv2d,
+    CurrentEncoder,
+    Flatten,
+    Linear,
+    Node,
+    Scale,
+    SumPool2d,
+)
 
 __all__ = ["STATELESS", "conv2d", "pool2d"]
 
@@ -20,14 +30,18 @@ def _f32(array: NDArray[np.float64]) -> F32:
     return np.asarray(array, dtype=np.float32)
 
 
-def _windows(x: F32, kernel: tuple[int, int], stride: tuple[int, int], padding: tuple[int, int],
-             dilation: tuple[int, int] = (1, 1)) -> F32:
+def _windows(
+    x: F32,
+    kernel: tuple[int, int],
+    stride: tuple[int, int],
+    padding: tuple[int, int],
+    dilation: tuple[int, int] = (1, 1),
+) -> F32:
     """Sliding windows of ``x`` (B, C, H, W) -> (B, C, Ho, Wo, kH, kW)."""
     x = np.pad(x, ((0, 0), (0, 0), (padding[0], padding[0]), (padding[1], padding[1])))
-    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
-    view = sliding_window_view(x, span, axis=(2, 3))
-    view = view[:, :, :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
-    return view
+    span = (dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1)
+    view: F32 = sliding_window_view(x, span, axis=(2, 3))
+    return view[:, :, :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
 
 
 def conv2d(node: Conv2d, x: F32) -> F32:

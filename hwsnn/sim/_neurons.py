@@ -56,7 +56,7 @@ class NeuronState:
 
 
 def poisson_spikes(node: PoissonEncoder, x: F32, rng: np.random.Generator) -> F32:
-    """Bernoulli spikes with probability ``clip(gain * x, 0, 1)``; draws ``rng.random(x.shape, float32)``."""
+    """Bernoulli spikes, probability ``clip(gain * x, 0, 1)``, from ``rng.random(x.shape, float32)``."""
     p = np.clip(x * np.float32(node.gain), np.float32(0), np.float32(1))
     u = rng.random(x.shape, dtype=np.float32)
     return (u < p).astype(np.float32)

@@ -37,12 +37,12 @@ class Evaluation:
 
 def fit_inputs(graph: Graph, x: NDArray[np.generic]) -> NDArray[np.float32]:
     """Reshape samples ``(N, ...)`` to the graph's input shape when only the layout differs."""
-    x = np.asarray(x, dtype=np.float32)
+    samples = np.asarray(x, dtype=np.float32)
     shape = graph.input_shape
-    if x.shape[1:] == shape:
-        return x
-    if math.prod(x.shape[1:]) == math.prod(shape):
-        return x.reshape(x.shape[0], *shape)
+    if samples.shape[1:] == shape:
+        return samples
+    if math.prod(samples.shape[1:]) == math.prod(shape):
+        return samples.reshape(samples.shape[0], *shape)
     raise IRValidationError(f"data samples have shape {x.shape[1:]}, the graph expects {shape}")
 
 
@@ -60,17 +60,19 @@ def evaluate(
     """Simulate ``graph`` on ``x`` in batches and score argmax predictions against ``y``."""
     from hwsnn.sim import simulate
 
-    x = fit_inputs(graph, x)
+    samples = fit_inputs(graph, x)
     rng = rng if rng is not None else np.random.default_rng(0)
     predictions: list[NDArray[np.int64]] = []
     totals: dict[str, NDArray[np.int64]] = {}
-    starts = range(0, len(x), batch_size)
+    starts = range(0, len(samples), batch_size)
     if progress:
         from tqdm import tqdm
 
         starts = tqdm(starts, desc=f"simulate ({backend})", unit="batch", leave=False)
     for start in starts:
-        result = simulate(graph, x[start : start + batch_size], backend=backend, rng=rng, record=False, **options)
+        result = simulate(
+            graph, samples[start : start + batch_size], backend=backend, rng=rng, record=False, **options
+        )
         predictions.append(result.predictions())
         for name, counts in result.spike_totals.items():
             totals[name] = totals.get(name, np.zeros_like(counts)) + counts

@@ -45,7 +45,9 @@ def as_sequence(graph: Graph, inputs: NDArray[np.generic]) -> F32:
 class _Stepper:
     """Runs one graph step by step, keeping neuron state."""
 
-    def __init__(self, graph: Graph, batch: int, replace: Mapping[str, Replacement], record: bool) -> None:
+    def __init__(
+        self, graph: Graph, batch: int, replace: Mapping[str, Replacement], record: bool
+    ) -> None:
         self.graph = graph
         self.replace = replace
         self.record = record

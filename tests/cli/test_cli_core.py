@@ -66,7 +66,9 @@ def test_convert_between_formats(model_file: Path, tmp_path: Path) -> None:
         assert ir.graphs_equal(hwsnn.load(path), original)
 
 
-def test_simulate_writes_results(model_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_simulate_writes_results(
+    model_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["simulate", str(model_file), "--limit", "20", "--out", str(tmp_path / "sim")]) == 0
     doc = json.loads((tmp_path / "sim" / "results.json").read_text())
     assert doc["samples"] == 20 and 0.0 <= doc["accuracy"] <= 1.0

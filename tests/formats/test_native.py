@@ -29,11 +29,35 @@ def _nlif_graph(rng: np.random.Generator) -> ir.Graph:
 def test_every_node_type_round_trips(tmp_path: Path, rng: np.random.Generator) -> None:
     graphs = [all_nodes_graph(rng), conv_lif_graph(rng), _nlif_graph(rng)]
     covered = {type(n).__name__ for g in graphs for n in g.nodes.values()}
-    builtin = {"Input", "PoissonEncoder", "CurrentEncoder", "Affine", "Linear", "Conv2d", "AvgPool2d",
-               "SumPool2d", "Flatten", "Add", "Scale", "LIF", "IF", "LI", "NLIF", "Output"}
-    graphs.append(ir.Graph.sequential(
-        [("input", ir.Input(shape=(3,))), ("enc", ir.PoissonEncoder(gain=0.5)), ("output", ir.Output())],
-        dt=1e-3, timesteps=2))
+    builtin = {
+        "Input",
+        "PoissonEncoder",
+        "CurrentEncoder",
+        "Affine",
+        "Linear",
+        "Conv2d",
+        "AvgPool2d",
+        "SumPool2d",
+        "Flatten",
+        "Add",
+        "Scale",
+        "LIF",
+        "IF",
+        "LI",
+        "NLIF",
+        "Output",
+    }
+    graphs.append(
+        ir.Graph.sequential(
+            [
+                ("input", ir.Input(shape=(3,))),
+                ("enc", ir.PoissonEncoder(gain=0.5)),
+                ("output", ir.Output()),
+            ],
+            dt=1e-3,
+            timesteps=2,
+        )
+    )
     covered.add("PoissonEncoder")
     assert builtin <= covered
     for i, graph in enumerate(graphs):

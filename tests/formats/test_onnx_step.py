@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from hwsnn.errors import HwsnnError, IRValidationError
+from hwsnn.errors import IRValidationError
 from hwsnn.ir import (
     IF,
     LI,
@@ -297,8 +297,62 @@ def test_bad_arguments(tmp_path: Path) -> None:
     poisson = Graph.sequential(
         [("in", Input(shape=(3,))), ("enc", PoissonEncoder()), ("out", Output())],
         dt=1.0,
-        timesteps=2,
+        timesteps=9,
     )
     write_onnx(poisson, tmp_path / "p.onnx")
-    with pytest.raises(HwsnnError, match="rng"):
-        run_onnx(tmp_path / "p.onnx", np.zeros((1, 3)))
+    x = np.full((2, 3), 0.5)
+    first, _ = run_onnx(tmp_path / "p.onnx", x)
+    seeded, _ = run_onnx(tmp_path / "p.onnx", x, rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(first, seeded)
+    short = Graph.sequential(
+        [
+            ("in", Input(shape=(2,))),
+            ("lif", LIF(tau_mem=np.array(1.0), threshold_scale=np.array([1.0, 2.0]))),
+            ("out", Output()),
+        ],
+        dt=0.1,
+        timesteps=2,
+    )
+    write_onnx(short, tmp_path / "s.onnx")
+    with pytest.raises(IRValidationError, match="threshold_scale"):
+        run_onnx(tmp_path / "s.onnx", np.zeros((1, 2)), timesteps=3)
+
+
+def test_matches_sim_float_with_real_valued_weights(tmp_path: Path) -> None:
+    """Gaussian weights: synapse sums may differ in the last bit, spikes must not."""
+    from hwsnn.sim.float import simulate_float
+
+    rng = np.random.default_rng(0)
+    graph = Graph.sequential(
+        [
+            ("in", Input(shape=(1, 8, 8))),
+            ("enc", PoissonEncoder(gain=0.9)),
+            (
+                "conv",
+                Conv2d(
+                    weight=rng.normal(size=(6, 1, 3, 3)),
+                    bias=rng.normal(size=6) * 0.1,
+                    padding=(1, 1),
+                ),
+            ),
+            ("lif", LIF(tau_mem=np.array(3e-3), r=np.array(3.0), v_threshold=np.array(0.5))),
+            ("pool", AvgPool2d(kernel_size=(2, 2))),
+            ("flat", Flatten()),
+            ("fc", Affine(weight=rng.normal(size=(10, 96)) * 0.2, bias=np.zeros(10))),
+            ("lif2", LIF(tau_mem=np.array(3e-3), r=np.array(3.0), reset=ResetMode.ZERO)),
+            ("ro", Linear(weight=rng.normal(size=(4, 10)))),
+            ("li", LI(tau_mem=np.array(5e-3))),
+            ("out", Output()),
+        ],
+        dt=1e-3,
+        timesteps=10,
+    )
+    x = rng.uniform(size=(32, 1, 8, 8))
+    write_onnx(graph, tmp_path / "net.onnx")
+    out, spikes = run_onnx(tmp_path / "net.onnx", x, rng=np.random.default_rng(4))
+    ref = simulate_float(graph, x, rng=np.random.default_rng(4))
+    assert spikes.keys() == ref.spikes.keys()
+    for name, s in spikes.items():
+        assert 0 < s.mean() < 1, name
+        np.testing.assert_array_equal(s, ref.spikes[name], err_msg=name)
+    np.testing.assert_allclose(out, ref.outputs, rtol=0, atol=1e-5)

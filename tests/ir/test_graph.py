@@ -33,7 +33,11 @@ def test_residual_graph_is_valid(rng: np.random.Generator) -> None:
 
 def test_mismatched_shapes_name_the_node() -> None:
     with pytest.raises(IRValidationError, match="'fc'"):
-        _chain(("in", ir.Input(shape=(5,))), ("fc", ir.Linear(weight=np.ones((3, 4)))), ("out", ir.Output()))
+        _chain(
+            ("in", ir.Input(shape=(5,))),
+            ("fc", ir.Linear(weight=np.ones((3, 4)))),
+            ("out", ir.Output()),
+        )
 
 
 @pytest.mark.parametrize(
@@ -52,18 +56,30 @@ def test_structure_errors() -> None:
     with pytest.raises(IRValidationError, match="exactly one Input"):
         ir.Graph(nodes={"out": out}, edges=[], dt=1e-3, timesteps=1)
     with pytest.raises(IRValidationError, match="duplicate"):
-        ir.Graph(nodes={"in": inp, "out": out}, edges=[("in", "out"), ("in", "out")], dt=1e-3, timesteps=1)
+        ir.Graph(
+            nodes={"in": inp, "out": out},
+            edges=[("in", "out"), ("in", "out")],
+            dt=1e-3,
+            timesteps=1,
+        )
     with pytest.raises(IRValidationError, match="input"):
         ir.Graph(
             nodes={"in": inp, "s": ir.Scale(scale=1.0), "out": out},
-            edges=[("in", "out")], dt=1e-3, timesteps=1,
+            edges=[("in", "out")],
+            dt=1e-3,
+            timesteps=1,
         )
     with pytest.raises(IRValidationError, match="invalid node name"):
         ir.Graph(nodes={"in put": inp, "out": out}, edges=[("in put", "out")], dt=1e-3, timesteps=1)
 
 
 def test_cycle_is_rejected() -> None:
-    nodes = {"in": ir.Input(shape=(2,)), "a": ir.Add(), "s": ir.Scale(scale=1.0), "out": ir.Output()}
+    nodes = {
+        "in": ir.Input(shape=(2,)),
+        "a": ir.Add(),
+        "s": ir.Scale(scale=1.0),
+        "out": ir.Output(),
+    }
     edges = [("in", "a"), ("s", "a"), ("a", "s"), ("a", "out")]
     with pytest.raises(IRValidationError, match="cycle"):
         ir.Graph(nodes=nodes, edges=edges, dt=1e-3, timesteps=1)

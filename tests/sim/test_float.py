@@ -40,17 +40,28 @@ def test_lif_trajectory_by_hand(reset: str) -> None:
 
 def test_threshold_scale_applies_per_step() -> None:
     g = ir.Graph.sequential(
-        [("input", ir.Input(shape=(1,))),
-         ("lif", ir.IF(r=1000.0, v_threshold=1.0)),
-         ("output", ir.Output())],
-        dt=1e-3, timesteps=3,
+        [
+            ("input", ir.Input(shape=(1,))),
+            ("lif", ir.IF(r=1000.0, v_threshold=1.0)),
+            ("output", ir.Output()),
+        ],
+        dt=1e-3,
+        timesteps=3,
     )
     assert simulate_float(g, np.array([[1.5]])).outputs[:, 0, 0].tolist() == [1.0, 1.0, 1.0]
     scaled = ir.Graph.sequential(
-        [("input", ir.Input(shape=(1,))),
-         ("lif", ir.LIF(tau_mem=1e9, r=1e12, v_threshold=1.0, threshold_scale=np.array([2.0, 2.0, 4.0]))),
-         ("output", ir.Output())],
-        dt=1e-3, timesteps=3,
+        [
+            ("input", ir.Input(shape=(1,))),
+            (
+                "lif",
+                ir.LIF(
+                    tau_mem=1e9, r=1e12, v_threshold=1.0, threshold_scale=np.array([2.0, 2.0, 4.0])
+                ),
+            ),
+            ("output", ir.Output()),
+        ],
+        dt=1e-3,
+        timesteps=3,
     )
     assert simulate_float(scaled, np.array([[1.5]])).outputs[:, 0, 0].tolist() == [0.0, 1.0, 0.0]
 
@@ -63,8 +74,10 @@ def test_conv_graph_matches_torch_layers(rng: np.random.Generator) -> None:
     conv = g.nodes["conv"]
     assert isinstance(conv, ir.Conv2d) and conv.bias is not None
     current = torch.nn.functional.conv2d(
-        torch.from_numpy(x), torch.tensor(conv.weight, dtype=torch.float32),
-        torch.tensor(conv.bias, dtype=torch.float32), padding=1,
+        torch.from_numpy(x),
+        torch.tensor(conv.weight, dtype=torch.float32),
+        torch.tensor(conv.bias, dtype=torch.float32),
+        padding=1,
     ).numpy()
     c = ir.neuron_coefficients(g.nodes["lif1"], g.dt)  # type: ignore[arg-type]
     v = np.zeros_like(current)
@@ -88,8 +101,13 @@ def test_sequence_and_batch_inputs(rng: np.random.Generator) -> None:
 
 def test_poisson_encoder_is_seeded(rng: np.random.Generator) -> None:
     g = ir.Graph.sequential(
-        [("input", ir.Input(shape=(50,))), ("enc", ir.PoissonEncoder(gain=1.0)), ("output", ir.Output())],
-        dt=1e-3, timesteps=200,
+        [
+            ("input", ir.Input(shape=(50,))),
+            ("enc", ir.PoissonEncoder(gain=1.0)),
+            ("output", ir.Output()),
+        ],
+        dt=1e-3,
+        timesteps=200,
     )
     x = np.full((1, 50), 0.3)
     a = hwsnn.simulate(g, x, rng=np.random.default_rng(5))
@@ -100,13 +118,22 @@ def test_poisson_encoder_is_seeded(rng: np.random.Generator) -> None:
 
 def test_replace_hook_and_unsupported_nodes(rng: np.random.Generator) -> None:
     g = conv_lif_graph(rng)
-    zero = simulate_float(g, rng.random((2, 1, 8, 8)), replace={"fc": lambda x: np.zeros((x.shape[0], 10))})
+    zero = simulate_float(
+        g, rng.random((2, 1, 8, 8)), replace={"fc": lambda x: np.zeros((x.shape[0], 10))}
+    )
     assert not zero.outputs.any()
     with pytest.raises(IRValidationError, match="unknown"):
         simulate_float(g, rng.random((2, 1, 8, 8)), replace={"nope": lambda x: x})
     nlif = ir.Graph.sequential(
-        [("input", ir.Input(shape=(2,))), ("fc", ir.Linear(weight=np.ones((2, 2)))), ("n", ir.NLIF()),
-         ("output", ir.Output())], dt=1e-3, timesteps=1)
+        [
+            ("input", ir.Input(shape=(2,))),
+            ("fc", ir.Linear(weight=np.ones((2, 2)))),
+            ("n", ir.NLIF()),
+            ("output", ir.Output()),
+        ],
+        dt=1e-3,
+        timesteps=1,
+    )
     with pytest.raises(UnsupportedNodeError, match="NLIF"):
         simulate_float(nlif, np.ones((1, 2)))
 

@@ -2,7 +2,8 @@
 
 The state of every neuron goes out of one call and into the next; the initial
 membrane is 0. Each step, PoissonEncoder nodes (in topological order) draw their
-noise as ``rng.random((B, *shape), dtype=np.float32)``.
+noise as ``rng.random((B, *shape), dtype=np.float32)``, exactly as ``hwsnn.sim.float`` does,
+so both give the same spikes for the same generator state.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from hwsnn.errors import HwsnnError, IRValidationError, UnsupportedNodeError
+from hwsnn.errors import IRValidationError, UnsupportedNodeError
 from hwsnn.formats.onnx import _names as nm
 from hwsnn.formats.onnx.lower import EXECUTABLE
 from hwsnn.formats.onnx.read import load_model, model_to_graph
@@ -70,15 +71,11 @@ def _session(model: ModelProto) -> Any:
     )
 
 
-def _feeds(graph: Graph, x: F32, step: int, rng: np.random.Generator | None) -> dict[str, Any]:
+def _feeds(graph: Graph, x: F32, step: int, rng: np.random.Generator) -> dict[str, Any]:
     feeds: dict[str, Any] = {nm.INPUT: x}
     for name in graph.order:
         node = graph.nodes[name]
         if isinstance(node, PoissonEncoder):
-            if rng is None:
-                raise HwsnnError(
-                    f"PoissonEncoder {name!r} draws random spikes: pass rng=np.random.Generator"
-                )
             feeds[nm.noise(name)] = rng.random((x.shape[0], *graph.shapes[name]), dtype=np.float32)
         if isinstance(node, LIF) and node.threshold_scale is not None:
             feeds[nm.TIME] = np.array(step, dtype=np.int64)
@@ -99,7 +96,7 @@ def run_onnx(
         inputs: One sample per batch row ``(B, *input_shape)`` applied at every step, or a
             sequence ``(T, B, *input_shape)``.
         timesteps: Number of steps ``T``; defaults to the graph's ``timesteps``.
-        rng: Source of the PoissonEncoder noise (required when the graph has one).
+        rng: Source of the PoissonEncoder noise (default: seed 0, as ``sim.float``).
 
     Returns:
         ``(outputs, spikes)``: the Output values ``(T, B, *output_shape)`` and, per spiking
@@ -110,22 +107,26 @@ def run_onnx(
         IRValidationError: Inputs of the wrong shape, or more steps than a threshold_scale has.
         FormatError: The file is not a readable hwsnn ONNX model.
     """
+    where = str(model) if isinstance(model, str | Path) else "ONNX model"
     proto = load_model(Path(model)) if isinstance(model, str | Path) else model
-    graph = model_to_graph(
-        proto, where=str(model) if isinstance(model, str | Path) else "ONNX model"
-    )
+    graph = model_to_graph(proto, where=where)
     steps = graph.timesteps if timesteps is None else timesteps
     _check_executable(graph, steps)
     seq = _sequence(inputs, graph.input_shape, steps)
-    session = _session(proto)
+    return _run(_session(proto), graph, seq, rng if rng is not None else np.random.default_rng(0))
+
+
+def _run(
+    session: Any, graph: Graph, seq: F32, rng: np.random.Generator
+) -> tuple[F32, dict[str, F32]]:
+    """The time loop: state out of one ``session.run`` goes into the next (starts at 0)."""
     names = [o.name for o in session.get_outputs()]
     stateful = [n for n in graph.order if graph.nodes[n].stateful]
-    states = {
-        nm.state_in(n): np.zeros((seq.shape[1], *graph.shapes[n]), np.float32) for n in stateful
-    }
+    batch = seq.shape[1]
+    states = {nm.state_in(n): np.zeros((batch, *graph.shapes[n]), np.float32) for n in stateful}
     outputs: list[F32] = []
     spikes: dict[str, list[F32]] = {n: [] for n in graph.order if graph.nodes[n].spiking}
-    for step in range(steps):
+    for step in range(seq.shape[0]):
         feeds = {**_feeds(graph, np.ascontiguousarray(seq[step]), step, rng), **states}
         result = dict(zip(names, session.run(names, feeds), strict=True))
         outputs.append(result[nm.OUTPUT])
