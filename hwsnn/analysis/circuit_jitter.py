@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from hwsnn.backends.spice.mapping import quantize_weights
 from hwsnn.backends.spice.model import NeuronModel
 from hwsnn.backends.spice.patterns import Patterns, PatternSpec, random_patterns
 from hwsnn.backends.spice.xspice import simulate_neuron_xspice
@@ -80,13 +81,6 @@ class JitterTable:
     n_inputs: int
     calibration_offset_s: float
     calibration_gain: float
-
-
-def quantize_weights(weights: FloatArray, bits: int, full_scale: float) -> FloatArray:
-    """Round ``weights`` to signed ``bits``-bit levels ``k * w_fs / (2^(bits-1) - 1)``, clipped."""
-    levels = 2.0 ** (bits - 1) - 1.0
-    step = full_scale / levels
-    return np.asarray(np.clip(np.round(weights / step), -levels, levels) * step)
 
 
 def _jitter(t_ref: FloatArray, t_new: FloatArray) -> FloatArray:

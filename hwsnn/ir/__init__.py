@@ -10,7 +10,7 @@ from hwsnn.ir.neuron import IF, LI, LIF, NLIF, NeuronCoefficients, neuron_coeffi
 from hwsnn.ir.registry import NODE_TYPES, node_type, register_node_type
 from hwsnn.ir.summary import NodeSummary, summarize
 from hwsnn.ir.synapse import Add, Affine, AvgPool2d, Conv2d, Flatten, Linear, Scale, SumPool2d
-from hwsnn.ir.temporal import MaxPoolTTFS, TTFSEncoder
+from hwsnn.ir.temporal import MaxPoolTTFS, TimeAffine, TTFSEncoder
 
 __all__ = [
     "FORMAT_VERSION",
@@ -43,6 +43,7 @@ __all__ = [
     "Shape",
     "SumPool2d",
     "TTFSEncoder",
+    "TimeAffine",
     "graph_from_record",
     "graph_to_record",
     "graphs_equal",

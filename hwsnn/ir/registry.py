@@ -8,7 +8,7 @@ from hwsnn.ir.filters import SAU, AlphaSynapse
 from hwsnn.ir.io import CurrentEncoder, Input, Output, PoissonEncoder
 from hwsnn.ir.neuron import IF, LI, LIF, NLIF
 from hwsnn.ir.synapse import Add, Affine, AvgPool2d, Conv2d, Flatten, Linear, Scale, SumPool2d
-from hwsnn.ir.temporal import MaxPoolTTFS, TTFSEncoder
+from hwsnn.ir.temporal import MaxPoolTTFS, TimeAffine, TTFSEncoder
 
 __all__ = ["NODE_TYPES", "node_type", "register_node_type"]
 
@@ -33,6 +33,7 @@ NODE_TYPES: dict[str, type[Node]] = {
         Output,
         TTFSEncoder,
         MaxPoolTTFS,
+        TimeAffine,
         AlphaSynapse,
         SAU,
     )

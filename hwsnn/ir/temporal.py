@@ -13,10 +13,10 @@ from typing import ClassVar
 import numpy as np
 
 from hwsnn.errors import IRValidationError
-from hwsnn.ir._base import Node
+from hwsnn.ir._base import FloatArray, Node, Shape, check_broadcastable
 from hwsnn.ir.synapse import SumPool2d
 
-__all__ = ["MaxPoolTTFS", "TTFSEncoder"]
+__all__ = ["MaxPoolTTFS", "TTFSEncoder", "TimeAffine"]
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -59,3 +59,38 @@ class MaxPoolTTFS(SumPool2d):
     """
 
     spiking: ClassVar[bool] = True
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class TimeAffine(Node):
+    """Per-time-step affine map ``y = scale[t] * x + shift[t]`` (float32, multiply then add).
+
+    The inference form of Batch Normalization Through Time (paper 004, eq. 9, no beta):
+    ``scale[t] = gamma_t / sqrt(var_t + eps)``, ``shift[t] = -scale[t] * mean_t`` with the
+    running statistics of step ``t``. Stateless except for the step index.
+
+    Attributes:
+        scale: Shape ``(T, *s)`` with ``s`` broadcastable to the activation.
+        shift: Same shape as ``scale``.
+    """
+
+    stateful: ClassVar[bool] = True
+    scale: FloatArray
+    shift: FloatArray
+
+    def _validate(self) -> None:
+        scale = self._array("scale")
+        shift = self._array("shift")
+        if scale.ndim < 1 or scale.shape != shift.shape:
+            raise IRValidationError(
+                f"TimeAffine: scale {scale.shape} and shift {shift.shape} must have one equal shape (T, ...)"
+            )
+
+    @property
+    def timesteps(self) -> int:
+        """Number of steps the parameters cover."""
+        return int(self.scale.shape[0])
+
+    def infer_shape(self, inputs: tuple[Shape, ...]) -> Shape:
+        check_broadcastable("TimeAffine", "scale[t]", self.scale[0], inputs[0])
+        return inputs[0]

@@ -12,6 +12,12 @@ Multiplying by a coefficient of exactly 1 and adding a leak of exactly 0 are ski
 both are exact in IEEE float32, so the skip changes no value (at most the sign of a
 zero, which compares equal). The backward pass replaces the derivative of the step
 function by a surrogate (fast sigmoid or triangle).
+
+The time loop ``unbind``s the input once and ``stack``s the per-step outputs once.
+Indexing ``x[t]`` or writing into a preallocated ``(T, ...)`` output instead adds one
+autograd node per step whose backward touches the whole ``(T, ...)`` tensor (O(T^2)):
+forward+backward of one LIF layer (T=25, B=64, 512 neurons, 1 thread) took 7.3 ms
+this way against 28.5 ms (index + stack) and 62 ms (preallocated output).
 """
 
 from __future__ import annotations
@@ -197,23 +203,23 @@ def spiking_sequence(
         Spikes, shape ``(T, B, *neuron_shape)``, 0/1 in the dtype of ``x``.
     """
     weighted = _weighted(x, c)
-    out = torch.empty_like(weighted)
     v = torch.zeros_like(weighted[0])
-    for t in range(weighted.shape[0]):
-        v = integrate(v, weighted[t], c)
+    out: list[Tensor] = []
+    for current in weighted.unbind(0):
+        v = integrate(v, current, c)
         s = spike(v, threshold)
         r = s.detach() if detach_reset else s
         v = v - r * threshold if subtract else torch.where(r > 0, v_reset, v)
-        out[t] = s
-    return out
+        out.append(s)
+    return torch.stack(out)
 
 
 def leaky_sequence(x: Tensor, c: NeuronConstants) -> Tensor:
     """Run an LI readout over a sequence from zero membrane; return ``v`` per step."""
     weighted = _weighted(x, c)
-    out = torch.empty_like(weighted)
     v = torch.zeros_like(weighted[0])
-    for t in range(weighted.shape[0]):
-        v = integrate(v, weighted[t], c)
-        out[t] = v
-    return out
+    out: list[Tensor] = []
+    for current in weighted.unbind(0):
+        v = integrate(v, current, c)
+        out.append(v)
+    return torch.stack(out)

@@ -40,7 +40,7 @@ def _windows(
     """Sliding windows of ``x`` (B, C, H, W) -> (B, C, Ho, Wo, kH, kW)."""
     x = np.pad(x, ((0, 0), (0, 0), (padding[0], padding[0]), (padding[1], padding[1])))
     span = (dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1)
-    view: F32 = sliding_window_view(x, span, axis=(2, 3))
+    view = sliding_window_view(x, (1, 1, *span))[:, :, :, :, 0, 0]
     return view[:, :, :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
 
 

@@ -314,7 +314,7 @@ def test_bad_arguments(tmp_path: Path) -> None:
         timesteps=2,
     )
     write_onnx(short, tmp_path / "s.onnx")
-    with pytest.raises(IRValidationError, match="threshold_scale"):
+    with pytest.raises(IRValidationError, match="cover 2 steps"):
         run_onnx(tmp_path / "s.onnx", np.zeros((1, 2)), timesteps=3)
 
 
@@ -356,3 +356,40 @@ def test_matches_sim_float_with_real_valued_weights(tmp_path: Path) -> None:
         assert 0 < s.mean() < 1, name
         np.testing.assert_array_equal(s, ref.spikes[name], err_msg=name)
     np.testing.assert_allclose(out, ref.outputs, rtol=0, atol=1e-5)
+
+
+def test_time_affine_alpha_sau_match_sim_float(tmp_path: Path) -> None:
+    """BNTT's TimeAffine, the alpha synapse and the SAU step activation, against sim.float."""
+    import hwsnn.sim.temporal_kernels  # noqa: F401  (registers the kernels in sim.float)
+    from hwsnn.ir import SAU, AlphaSynapse, TimeAffine
+    from hwsnn.sim.float import simulate_float
+
+    rng = np.random.default_rng(1)
+    steps = 12
+    graph = Graph.sequential(
+        [
+            ("in", Input(shape=(6,))),
+            ("enc", PoissonEncoder(gain=0.7)),
+            ("alpha", AlphaSynapse(tau_syn=rng.uniform(2e-3, 6e-3, size=6))),
+            ("fc", Affine(weight=rng.normal(size=(5, 6)) * 0.01, bias=np.zeros(5))),
+            (
+                "bntt",
+                TimeAffine(
+                    scale=rng.uniform(0.5, 2, (steps, 5)), shift=rng.normal(size=(steps, 5))
+                ),
+            ),
+            ("sau", SAU(edges=np.array([-1.0, 0.0, 0.5, 2.0]), levels=np.array([-0.5, 0.25, 1.0]))),
+            ("lif", LIF(tau_mem=np.array(2e-3), r=np.array(2.0), v_threshold=np.array(0.3))),
+            ("out", Output()),
+        ],
+        dt=1e-3,
+        timesteps=steps,
+    )
+    x = rng.uniform(size=(16, 6))
+    write_onnx(graph, tmp_path / "net.onnx")
+    out, spikes = run_onnx(tmp_path / "net.onnx", x, rng=np.random.default_rng(3))
+    ref = simulate_float(graph, x, rng=np.random.default_rng(3))
+    assert 0 < spikes["lif"].mean() < 1
+    np.testing.assert_array_equal(spikes["enc"], ref.spikes["enc"])
+    np.testing.assert_array_equal(spikes["lif"], ref.spikes["lif"])
+    np.testing.assert_array_equal(out, ref.outputs)

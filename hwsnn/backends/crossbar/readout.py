@@ -10,6 +10,9 @@ Per call (one time step), for each row tile (crossbar.md §11 "read path"):
    ``rel^2 sum_i x_i G_i^2 = rel^2 ((G_L + G_H) A - G_L G_H n)`` (exact for two-level cells);
 4. ADC: signal in cells above the high-resistance floor, clipped to the calibrated range and
    rounded to ``2^bits - 1`` levels; the digital offset ``n`` (spike count) gives the signed sum.
+   The offset ``n G_H`` is computed digitally from the spike count ``n`` and the spike
+   pattern's ``S``, passed through the same column IR-drop model (calibrated offset), and the
+   ADC gain is calibrated per column for the row-wire attenuation.
 """
 
 from __future__ import annotations
@@ -70,31 +73,31 @@ class GaussianSource:
             q = ndtri((np.arange(65536) + 0.5) / 65536)
             GaussianSource._table = (q / q.std()).astype(np.float32)
 
-    def draw(self, shape: tuple[int, ...]) -> torch.Tensor:
-        """Standard normal samples of ``shape`` (float32 tensor)."""
-        import torch
-
-        size = math.prod(shape)
-        raw = self._bits.random_raw((size + 3) // 4).view(np.uint16)[:size]
+    def draw(self, out: np.ndarray) -> None:
+        """Fill the float32 array ``out`` with standard normal samples."""
+        raw = self._bits.random_raw((out.size + 3) // 4).view(np.uint16)[: out.size]
         table = GaussianSource._table
         assert table is not None  # set in __init__
-        return torch.from_numpy(table.take(raw)).view(shape)
+        table.take(raw, out=out.reshape(-1))
 
 
 @dataclass(kw_only=True, eq=False)
 class Reader:
     """Callable read path of one layer: ``(B, n_in) -> (B, n_out)`` in weight units.
 
+    Arithmetic runs in cell units (conductance / ``dG kappa``) in reused buffers.
+
     Attributes:
-        g: Effective conductances ``(row_tiles, rows, columns)`` (S).
-        gain: Per-column ADC gain calibration ``(row_tiles, 1, columns)`` (1/S): ``1/(dG kappa)``
-            with ``kappa`` the column's mean row-wire attenuation (1 when ideal).
+        g: Effective conductances in cell units ``(row_tiles, rows, columns)``:
+            ``G (1 - rho) / (dG kappa)`` with ``kappa`` the column's mean row-wire attenuation
+            (per-column ADC gain calibration; 1 when ideal).
+        scale: ``dG kappa`` per tile (S per cell unit, tile mean), for the IR-drop term.
     """
 
     layer: CrossbarLayer
     fidelity: Fidelity
     g: torch.Tensor
-    gain: torch.Tensor
+    scale: torch.Tensor
     g_l: float
     g_h: float
     adc_levels: int
@@ -102,54 +105,72 @@ class Reader:
     noise: GaussianSource
     counters: ReadCounters = field(default_factory=ReadCounters)
     count: bool = True
+    _buffers: dict[tuple[int, ...], tuple[torch.Tensor, torch.Tensor, np.ndarray]] = field(
+        default_factory=dict)
+
+    def _buffer(self, shape: tuple[int, ...]) -> tuple[torch.Tensor, torch.Tensor, np.ndarray]:
+        import torch
+
+        if shape not in self._buffers:
+            eps = np.empty(shape, dtype=np.float32)
+            self._buffers = {shape: (torch.empty(shape), torch.from_numpy(eps), eps)}
+        return self._buffers[shape]
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         import torch
 
-        layer, spec = self.layer, self.layer.spec
-        rows, n_rt = spec.array.rows, self.g.shape[0]
+        layer, rows, n_rt = self.layer, self.layer.spec.array.rows, self.g.shape[0]
         b = x.shape[0]
         xp = x.to(self.g.dtype)
         if n_rt * rows != layer.n_in:
             xp = torch.nn.functional.pad(xp, (0, n_rt * rows - layer.n_in))
         xp = xp.view(b, n_rt, rows).transpose(0, 1)
-        a = torch.bmm(xp, self.g)
+        a, tmp, eps = self._buffer((n_rt, b, self.g.shape[-1]))
+        torch.bmm(xp, self.g, out=a)
         n = xp.sum(-1, keepdim=True)
         if self.count:
             self._count(a, n)
+        offset = n * (self.g_h / (self.g_l - self.g_h))
         if self.fidelity is Fidelity.NOISY:
-            a = self._analog(a, n, xp)
-        return self._digitise(a, n, x)
+            offset = self._analog(a, tmp, eps, n, xp, offset)
+        return self._digitise(a, n, x, offset)
 
-    def _analog(self, a: torch.Tensor, n: torch.Tensor, xp: torch.Tensor) -> torch.Tensor:
+    def _analog(self, a: torch.Tensor, tmp: torch.Tensor, eps: np.ndarray, n: torch.Tensor,
+                xp: torch.Tensor, offset: torch.Tensor) -> torch.Tensor:
+        """Column IR drop and read noise in place on ``a``; returns the calibrated offset."""
+        import torch
+
         spec = self.layer.spec
         r = spec.array.wire_resistance_ohm
-        if r > 0:
-            k = (r * _pair_sum(xp)) / n.clamp(min=1.0) ** 2
-            a = a / (k * a).add_(1.0)
+        if r > 0:  # A / (1 + r A S / n^2), A = a * scale (S)
+            k = (r * _pair_sum(xp)) * self.scale / n.clamp(min=1.0) ** 2
+            torch.mul(a, k, out=tmp).add_(1.0)
+            a.div_(tmp)
+            # the digital offset knows n and S (from the spikes): it sees the same column drop
+            offset = offset / (1.0 + k * offset)
         rel = spec.variability.read_noise_rel
-        if rel > 0:
-            var = (a * (self.g_l + self.g_h)).sub_(n * (self.g_l * self.g_h)).clamp_(min=0.0).sqrt_()
-            a = a.add_(var.mul_(self.noise.draw(tuple(a.shape))), alpha=rel)
-        return a
+        if rel > 0:  # var (cells^2) = ((gL+gH) A - gL gH n) / scale^2
+            c1 = (self.g_l + self.g_h) / self.scale
+            c2 = (self.g_l * self.g_h) / self.scale**2
+            torch.mul(a, c1, out=tmp).sub_(n * c2).clamp_(min=0.0).sqrt_()
+            self.noise.draw(eps)
+            a.addcmul_(tmp, torch.from_numpy(eps), value=rel)
+        return offset
 
-    def _digitise(self, a: torch.Tensor, n: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    def _digitise(self, a: torch.Tensor, n: torch.Tensor, x: torch.Tensor,
+                  offset: torch.Tensor) -> torch.Tensor:
         import torch
 
         layer = self.layer
         diff = layer.spec.array.mapping is MappingScheme.DIFFERENTIAL
         if diff:
-            s = (a * self.gain)
-            s = s[..., : layer.n_out] - s[..., layer.n_out :]
+            s = a[..., : layer.n_out] - a[..., layer.n_out :]
         else:
-            s = torch.addcmul(n * (-self.g_h / (self.g_l - self.g_h)), a, self.gain)
+            s = a.sub_(offset)
         if self.fidelity is Fidelity.NOISY or bool(torch.all((x == 0) | (x == 1))):
             step = self.adc_range / self.adc_levels
             s = s.clamp_(-self.adc_range if diff else 0.0, self.adc_range)
-            if step != 1.0:
-                s = s.mul_(1.0 / step).round_().mul_(step)
-            else:
-                s = s.round_()
+            s = s.round_() if step == 1.0 else s.mul_(1.0 / step).round_().mul_(step)
         y = s.sum(0) if diff else s.sum(0).mul_(2.0).sub_(n.sum(0))
         out = y.mul_(layer.alpha)
         if layer.bias is not None:
@@ -158,7 +179,7 @@ class Reader:
 
     def _count(self, a: torch.Tensor, n: torch.Tensor) -> None:
         c = self.counters
-        c.conductance_s += float(a.sum())
+        c.conductance_s += float((a * self.scale).sum())
         c.active_rows += float(n.sum())
         c.conversions += float((n > 0).sum()) * a.shape[-1]
         c.steps += 1
@@ -200,7 +221,9 @@ def make_reader(layer: CrossbarLayer, fidelity: Fidelity, *, rng: np.random.Gene
         diff = spec.array.mapping is MappingScheme.DIFFERENTIAL
         levels = 2 ** (spec.adc.bits - (1 if diff else 0)) - 1
         adc_range = spec.adc.range_rows
-    return Reader(layer=layer, fidelity=fidelity, g=torch.as_tensor(g, dtype=torch.float32),
-                  gain=torch.as_tensor(1.0 / ((g_l - g_h) * kappa), dtype=torch.float32),
+    scale = (g_l - g_h) * kappa
+    return Reader(layer=layer, fidelity=fidelity,
+                  g=torch.as_tensor(g / scale, dtype=torch.float32),
+                  scale=torch.as_tensor(scale.mean(axis=2, keepdims=True), dtype=torch.float32),
                   g_l=g_l, g_h=g_h, adc_levels=levels, adc_range=adc_range,
                   noise=GaussianSource(rng))

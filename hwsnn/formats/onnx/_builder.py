@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hwsnn.formats.onnx import _names as nm
-from hwsnn.ir import LI, Graph, Input, Output
+from hwsnn.ir import LI, AlphaSynapse, Graph, Input, Output
 
 if TYPE_CHECKING:
     from onnx import NodeProto, TensorProto, ValueInfoProto
@@ -32,6 +32,8 @@ def value_name(graph: Graph, name: str) -> str:
         return nm.OUTPUT
     if isinstance(node, LI):
         return nm.state_out(name)
+    if isinstance(node, AlphaSynapse):
+        return nm.state_out(name, "y")
     if node.spiking and type(node).__name__ in _STEPPED_SPIKING:
         return nm.spikes(name)
     return nm.derived(name, "out")

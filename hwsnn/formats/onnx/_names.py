@@ -4,8 +4,10 @@ Interface values of the one-step model (all float32 unless noted; ``B`` is the b
 
 * ``x``: the input sample ``(B, *input_shape)``;
 * ``u.<node>``: uniform noise in ``[0, 1)`` for a PoissonEncoder ``<node>``, same shape;
-* ``t``: the time step index (int64 scalar), only when an LIF has a ``threshold_scale``;
-* ``<node>.v`` / ``<node>.v_next``: membrane state in / out of a stateful neuron;
+* ``t``: the time step index (int64 scalar), only when an LIF has a ``threshold_scale``
+  or the graph has a TimeAffine node;
+* ``<node>.v`` / ``<node>.v_next``: membrane state in / out of a stateful neuron
+  (an AlphaSynapse has two states, ``<node>.a`` and ``<node>.y``);
 * ``y``: the Output node's value; ``<node>.spikes``: the spikes of a spiking node.
 
 Record arrays are initializers named by their record key ``<node>.<field>`` (float64);
@@ -56,14 +58,14 @@ def derived(node: str, what: str) -> str:
     return f"{node}:{what}"
 
 
-def state_in(node: str) -> str:
-    """Graph input carrying the membrane state of ``node`` before the step."""
-    return f"{node}.v"
+def state_in(node: str, var: str = "v") -> str:
+    """Graph input carrying state ``var`` of ``node`` before the step (membrane: ``v``)."""
+    return f"{node}.{var}"
 
 
-def state_out(node: str) -> str:
-    """Graph output carrying the membrane state of ``node`` after the step."""
-    return f"{node}.v_next"
+def state_out(node: str, var: str = "v") -> str:
+    """Graph output carrying state ``var`` of ``node`` after the step."""
+    return f"{node}.{var}_next"
 
 
 def spikes(node: str) -> str:

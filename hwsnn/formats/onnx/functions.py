@@ -135,11 +135,56 @@ def poisson_function() -> FunctionProto:
     return _make("PoissonEncoder", ["x", "u", "gain"], ["s"], nodes, doc)
 
 
+def alpha_function() -> FunctionProto:
+    """Alpha synapse (paper 001) as two cascaded exact first-order low-passes.
+
+    ``a_next = d*a + gain*x``; ``y_next = d*y + out_gain*a_next`` with ``d = exp(-dt/tau_syn)``,
+    ``gain = (1 - d)/dt`` (1/s), ``out_gain = 1 - d``; the node's value is ``y_next``.
+    """
+    nodes = [
+        _node("Mul", ["d", "a"], ["da"]),
+        _node("Mul", ["gain", "x"], ["gx"]),
+        _node("Add", ["da", "gx"], ["a_next"]),
+        _node("Mul", ["d", "y"], ["dy"]),
+        _node("Mul", ["out_gain", "a_next"], ["ga"]),
+        _node("Add", ["dy", "ga"], ["y_next"]),
+    ]
+    doc = (
+        "AlphaSynapse(x, a, y, d, gain, out_gain) -> (a_next, y_next); "
+        "a_next = d*a + gain*x; y_next = d*y + out_gain*a_next."
+    )
+    inputs = ["x", "a", "y", "d", "gain", "out_gain"]
+    return _make("AlphaSynapse", inputs, ["a_next", "y_next"], nodes, doc)
+
+
+def sau_function() -> FunctionProto:
+    """Step activation of paper 000: ``y = levels[#{edges <= x}]`` with 0 padded both ends.
+
+    ``levels`` here is the padded table ``[0, levels..., 0]``; the count of edges at or
+    below ``x`` is numpy's ``searchsorted(edges, x, side="right")``, so ``y`` is one
+    table entry, with no arithmetic on it.
+    """
+    from onnx import helper
+
+    nodes = [
+        helper.make_node("Constant", [], ["axis"], value_ints=[-1]),
+        _node("Unsqueeze", ["x", "axis"], ["column"]),
+        _node("GreaterOrEqual", ["column", "edges"], ["above"]),
+        helper.make_node("Cast", ["above"], ["ones"], to=7),  # INT64
+        helper.make_node("ReduceSum", ["ones", "axis"], ["index"], keepdims=0),
+        helper.make_node("Gather", ["levels", "index"], ["y"], axis=0),
+    ]
+    doc = "SAU(x, edges, levels) -> y; y = levels[sum(x >= edges)] (levels padded with 0)."
+    return _make("SAU", ["x", "edges", "levels"], ["y"], nodes, doc)
+
+
 FUNCTIONS: dict[str, Callable[[], FunctionProto]] = {
     "LIF": lif_function,
     "IF": if_function,
     "LI": li_function,
     "PoissonEncoder": poisson_function,
+    "AlphaSynapse": alpha_function,
+    "SAU": sau_function,
 }
 """Op type in the ``ai.hwsnn`` domain -> builder of its FunctionProto body."""
 

@@ -8,8 +8,11 @@ window size would round twice when the window is not a power of two); Flatten ->
 ``Reshape`` keeping the batch; Add -> chained ``Add`` in edge order; Scale and
 CurrentEncoder -> ``Mul``; Output -> ``Identity``. Neurons and the Poisson encoder are
 ``ai.hwsnn`` ops with function bodies (see :mod:`hwsnn.formats.onnx.functions`).
-Node types without a lowering (e.g. NLIF, whose event-time semantics has no time-step
-form) become a declared ``ai.hwsnn`` op without a body: stored, not executable.
+TimeAffine, AlphaSynapse and SAU: see :mod:`hwsnn.formats.onnx._lower_filters`.
+Node types without a lowering (NLIF, TTFSEncoder and MaxPoolTTFS, whose event-time
+semantics has no time-step form) become a declared
+``ai.hwsnn`` op without a body: stored and round-tripped, but onnxruntime cannot run them
+(``run_onnx`` raises UnsupportedNodeError naming the node).
 Quantisation fields are stored in the header only; the step uses the float weights.
 """
 
@@ -22,12 +25,15 @@ import numpy as np
 
 from hwsnn.formats.onnx import _names as nm
 from hwsnn.formats.onnx._builder import Builder, value_name
+from hwsnn.formats.onnx._lower_filters import lower_alpha, lower_sau, lower_time_affine
 from hwsnn.ir import (
     IF,
     LI,
     LIF,
+    SAU,
     Add,
     Affine,
+    AlphaSynapse,
     AvgPool2d,
     Conv2d,
     CurrentEncoder,
@@ -39,10 +45,11 @@ from hwsnn.ir import (
     PoissonEncoder,
     Scale,
     SumPool2d,
+    TimeAffine,
     neuron_coefficients,
 )
 
-__all__ = ["EXECUTABLE", "LOWERINGS", "lower_node"]
+__all__ = ["EXECUTABLE", "LOWERINGS", "STATE_VARS", "lower_node"]
 
 Lowering = Callable[[Builder, str, Any], None]
 
@@ -215,11 +222,23 @@ LOWERINGS: dict[type[Node], Lowering] = {
     LIF: _spiking,
     IF: _spiking,
     LI: _li,
+    TimeAffine: lower_time_affine,
+    AlphaSynapse: lower_alpha,
+    SAU: lower_sau,
 }
 """Node type -> lowering; any other registered type is stored as a declared op (not executable)."""
 
 EXECUTABLE: frozenset[str] = frozenset(cls.__name__ for cls in LOWERINGS)
 """Names of the node types onnxruntime can step."""
+
+
+STATE_VARS: dict[type[Node], tuple[str, ...]] = {
+    LIF: ("v",),
+    IF: ("v",),
+    LI: ("v",),
+    AlphaSynapse: ("a", "y"),
+}
+"""State variables carried from one step to the next (inputs ``<node>.<var>``)."""
 
 
 def lower_node(b: Builder, name: str) -> None:

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from numpy.typing import NDArray
 
-from hwsnn.errors import FormatError
+from hwsnn.errors import FormatError, HwsnnError
 from hwsnn.formats.onnx import _names as nm
+from hwsnn.formats.onnx._digest import DIGEST_KEY, record_digest
 from hwsnn.formats.onnx.functions import FUNCTIONS
 from hwsnn.ir import Graph, graph_from_record
 
@@ -38,7 +39,8 @@ def load_model(path: Path) -> ModelProto:
         raise FormatError(f"{path}: not a valid ONNX file, truncated or corrupt ({exc})") from None
 
 
-def _header(model: ModelProto, where: str) -> dict[str, Any]:
+def _props(model: ModelProto, where: str) -> dict[str, str]:
+    """Metadata of an hwsnn model; refuses models of other domains and newer versions."""
     domains = {op.domain: op.version for op in model.opset_import}
     if nm.DOMAIN not in domains:
         found = ", ".join(sorted(d or "ai.onnx" for d in domains)) or "none"
@@ -50,12 +52,15 @@ def _header(model: ModelProto, where: str) -> dict[str, Any]:
             f"{where}: {nm.DOMAIN} opset {domains[nm.DOMAIN]} is newer than {nm.DOMAIN_VERSION}"
         )
     props = {p.key: p.value for p in model.metadata_props}
-    if nm.HEADER_KEY not in props:
-        raise FormatError(
-            f"{where}: no '{nm.HEADER_KEY}' metadata; not written by hwsnn, or truncated"
-        )
+    for key in (nm.HEADER_KEY, DIGEST_KEY):
+        if key not in props:
+            raise FormatError(f"{where}: no '{key}' metadata; not written by hwsnn, or truncated")
+    return props
+
+
+def _header(text: str, where: str) -> dict[str, Any]:
     try:
-        header = json.loads(props[nm.HEADER_KEY])
+        header = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FormatError(f"{where}: corrupt '{nm.HEADER_KEY}' metadata ({exc.msg})") from None
     if not isinstance(header, dict):
@@ -63,13 +68,25 @@ def _header(model: ModelProto, where: str) -> dict[str, Any]:
     return header
 
 
-def _arrays(model: ModelProto, where: str) -> dict[str, NDArray[Any]]:
+def _array_keys(raw: Any) -> list[str]:
+    """Record keys referenced by ``{"array": key}`` entries anywhere in ``raw``."""
+    if isinstance(raw, dict):
+        if set(raw) == {"array"}:
+            return [str(raw["array"])]
+        return [k for v in raw.values() for k in _array_keys(v)]
+    if isinstance(raw, list):
+        return [k for v in raw for k in _array_keys(v)]
+    return []
+
+
+def _arrays(model: ModelProto, keys: list[str], where: str) -> dict[str, NDArray[Any]]:
     from onnx import numpy_helper
 
-    try:
-        return {init.name: numpy_helper.to_array(init) for init in model.graph.initializer}
-    except (ValueError, TypeError, OSError) as exc:
-        raise FormatError(f"{where}: corrupt initializer ({exc})") from None
+    stored = {init.name: init for init in model.graph.initializer}
+    missing = sorted(set(keys) - set(stored))
+    if missing:
+        raise FormatError(f"{where}: truncated or corrupt: initializer(s) {missing[:3]} missing")
+    return {key: numpy_helper.to_array(stored[key]) for key in keys}
 
 
 def _check_functions(model: ModelProto, where: str) -> None:
@@ -83,6 +100,17 @@ def _check_functions(model: ModelProto, where: str) -> None:
         )
 
 
+def _record(model: ModelProto, where: str) -> tuple[dict[str, Any], dict[str, NDArray[Any]]]:
+    props = _props(model, where)
+    header = _header(props[nm.HEADER_KEY], where)
+    keys = _array_keys(header.get("nodes"))
+    arrays = _arrays(model, keys, where)
+    if record_digest(props[nm.HEADER_KEY], arrays, keys) != props[DIGEST_KEY]:
+        raise FormatError(f"{where}: the stored IR is corrupt (SHA-256 mismatch)")
+    _check_functions(model, where)
+    return header, arrays
+
+
 def model_to_graph(model: ModelProto, *, where: str = "ONNX model") -> Graph:
     """Rebuild the graph stored in an hwsnn ONNX model.
 
@@ -94,9 +122,12 @@ def model_to_graph(model: ModelProto, *, where: str = "ONNX model") -> Graph:
         FormatError: The model is from another domain, truncated or corrupt.
         IRValidationError: The stored graph is invalid.
     """
-    header = _header(model, where)
-    arrays = _arrays(model, where)
-    _check_functions(model, where)
+    try:
+        header, arrays = _record(model, where)
+    except (UnicodeDecodeError, TypeError, KeyError, ValueError, OSError) as exc:
+        if isinstance(exc, HwsnnError):
+            raise
+        raise FormatError(f"{where}: corrupt ONNX model ({type(exc).__name__}: {exc})") from None
     try:
         return graph_from_record(header, arrays)
     except FormatError as exc:

@@ -16,9 +16,9 @@ from numpy.typing import NDArray
 
 from hwsnn.errors import IRValidationError, UnsupportedNodeError
 from hwsnn.formats.onnx import _names as nm
-from hwsnn.formats.onnx.lower import EXECUTABLE
+from hwsnn.formats.onnx.lower import EXECUTABLE, STATE_VARS
 from hwsnn.formats.onnx.read import load_model, model_to_graph
-from hwsnn.ir import LIF, Graph, PoissonEncoder
+from hwsnn.ir import LIF, Graph, Node, PoissonEncoder, TimeAffine
 
 if TYPE_CHECKING:
     from onnx import ModelProto
@@ -35,11 +35,20 @@ def _check_executable(graph: Graph, steps: int) -> None:
             raise UnsupportedNodeError(
                 f"{kind} (node {name!r})", "ONNX stepping (onnxruntime)", EXECUTABLE
             )
-        scale = getattr(node, "threshold_scale", None)
-        if isinstance(node, LIF) and scale is not None and steps > scale.shape[0]:
+        covered = _steps_covered(node)
+        if covered is not None and steps > covered:
             raise IRValidationError(
-                f"LIF {name!r}: threshold_scale covers {scale.shape[0]} steps, asked for {steps}"
+                f"{kind} {name!r}: its per-step parameters cover {covered} steps, asked for {steps}"
             )
+
+
+def _steps_covered(node: Node) -> int | None:
+    """Steps a node's per-step parameters cover (LIF threshold_scale, TimeAffine), or None."""
+    if isinstance(node, LIF) and node.threshold_scale is not None:
+        return int(node.threshold_scale.shape[0])
+    if isinstance(node, TimeAffine):
+        return node.timesteps
+    return None
 
 
 def _sequence(inputs: Any, shape: tuple[int, ...], steps: int) -> F32:
@@ -72,13 +81,10 @@ def _session(model: ModelProto) -> Any:
 
 
 def _feeds(graph: Graph, x: F32, step: int, rng: np.random.Generator) -> dict[str, Any]:
-    feeds: dict[str, Any] = {nm.INPUT: x}
+    feeds: dict[str, Any] = {nm.INPUT: x, nm.TIME: np.array(step, dtype=np.int64)}
     for name in graph.order:
-        node = graph.nodes[name]
-        if isinstance(node, PoissonEncoder):
+        if isinstance(graph.nodes[name], PoissonEncoder):
             feeds[nm.noise(name)] = rng.random((x.shape[0], *graph.shapes[name]), dtype=np.float32)
-        if isinstance(node, LIF) and node.threshold_scale is not None:
-            feeds[nm.TIME] = np.array(step, dtype=np.int64)
     return feeds
 
 
@@ -121,16 +127,20 @@ def _run(
 ) -> tuple[F32, dict[str, F32]]:
     """The time loop: state out of one ``session.run`` goes into the next (starts at 0)."""
     names = [o.name for o in session.get_outputs()]
-    stateful = [n for n in graph.order if graph.nodes[n].stateful]
+    wanted = {i.name for i in session.get_inputs()}
+    carried = [(n, var) for n in graph.order for var in STATE_VARS.get(type(graph.nodes[n]), ())]
     batch = seq.shape[1]
-    states = {nm.state_in(n): np.zeros((batch, *graph.shapes[n]), np.float32) for n in stateful}
+    states = {
+        nm.state_in(n, var): np.zeros((batch, *graph.shapes[n]), np.float32) for n, var in carried
+    }
     outputs: list[F32] = []
     spikes: dict[str, list[F32]] = {n: [] for n in graph.order if graph.nodes[n].spiking}
     for step in range(seq.shape[0]):
         feeds = {**_feeds(graph, np.ascontiguousarray(seq[step]), step, rng), **states}
+        feeds = {k: v for k, v in feeds.items() if k in wanted}
         result = dict(zip(names, session.run(names, feeds), strict=True))
         outputs.append(result[nm.OUTPUT])
-        states = {nm.state_in(n): result[nm.state_out(n)] for n in stateful}
+        states = {nm.state_in(n, var): result[nm.state_out(n, var)] for n, var in carried}
         for n in spikes:
             spikes[n].append(result[nm.spikes(n)])
     return np.stack(outputs), {n: np.stack(s) for n, s in spikes.items()}

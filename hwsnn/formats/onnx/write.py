@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from hwsnn.errors import FormatError
 from hwsnn.formats.onnx import _names as nm
 from hwsnn.formats.onnx._builder import Builder
+from hwsnn.formats.onnx._digest import DIGEST_KEY, record_digest
 from hwsnn.formats.onnx.functions import function_protos
 from hwsnn.formats.onnx.lower import lower_node
 from hwsnn.ir import Graph, graph_to_record
@@ -78,9 +79,9 @@ def graph_to_model(graph: Graph) -> ModelProto:
         producer_name="hwsnn",
         producer_version=_version(),
     )
-    helper.set_model_props(
-        model, {nm.HEADER_KEY: json.dumps(header, sort_keys=True, allow_nan=False)}
-    )
+    text = json.dumps(header, sort_keys=True, allow_nan=False)
+    digest = record_digest(text, arrays, list(arrays))
+    helper.set_model_props(model, {nm.HEADER_KEY: text, DIGEST_KEY: digest})
     return model
 
 

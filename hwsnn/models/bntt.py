@@ -1,0 +1,159 @@
+"""Batch Normalization Through Time (paper 004) for hwsnn.nn spiking networks.
+
+Kim & Panda, "Revisiting batch normalization for training low-latency deep spiking
+neural networks from scratch", Front. Neurosci. 15:773954, 2021, doi:10.3389/fnins.2021.773954
+(``papers/004_fe897da2d3fe010a.txt``). A BNTT layer keeps one ``gamma_t`` and one set of
+running statistics per time step and no ``beta`` (eq. 9):
+``y_t = gamma_t (x_t - mu_t) / sqrt(sigma_t^2 + eps)``. At inference this is the per-step
+affine map exported as :class:`hwsnn.ir.TimeAffine` (exact); the paper's reading of it as
+a per-step threshold (Sec. 3.3, eq. 16) is :func:`threshold_fold`. Early exit (Sec. 3.4):
+stop at the first step after which every layer's mean ``gamma_t`` stays below a threshold.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from numpy.typing import NDArray
+from torch import Tensor, nn
+
+from hwsnn import ir
+from hwsnn.nn import LIF, PoissonEncoder, Sequential, Triangle, node_name
+from hwsnn.nn._base import SequenceModule
+
+__all__ = ["BNTT", "bntt_layers", "build_bntt_net", "early_exit_step", "gamma_profile", "threshold_fold"]
+
+
+class BNTT(SequenceModule):
+    """BNTT over a ``(T, B, C, ...)`` sequence: per-step ``gamma`` and running stats, no beta.
+
+    Args:
+        channels: Number of channels ``C`` (dim 2 of the sequence).
+        timesteps: Number of steps ``T`` it has parameters for.
+        eps: Variance floor (paper code: 1e-4).
+        momentum: Running-statistics update rate (paper code: 0.1).
+    """
+
+    running_mean: Tensor
+    running_var: Tensor
+
+    def __init__(self, channels: int, timesteps: int, *, eps: float = 1e-4, momentum: float = 0.1) -> None:
+        super().__init__()
+        self.gamma = nn.Parameter(torch.ones(timesteps, channels))
+        self.register_buffer("running_mean", torch.zeros(timesteps, channels))
+        self.register_buffer("running_var", torch.ones(timesteps, channels))
+        self.eps = eps
+        self.momentum = momentum
+
+    def folded(self) -> tuple[Tensor, Tensor]:
+        """Inference ``(scale, shift)`` of shape ``(T, C)`` in float32, as exported."""
+        scale = (self.gamma.detach().double() / torch.sqrt(self.running_var.double() + self.eps))
+        shift = -scale * self.running_mean.double()
+        return scale.float(), shift.float()
+
+    def _view(self, p: Tensor, ndim: int) -> Tensor:
+        return p.reshape(*p.shape, *([1] * (ndim - 3)))  # (T, C) -> (T, C, 1, ...) for (T,B,C,...)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Normalise each step with its own statistics (batch stats while training)."""
+        steps = x.shape[0]
+        if not self.training:
+            scale, shift = self.folded()
+            return x * self._view(scale[:steps], x.ndim)[:, None] + self._view(shift[:steps], x.ndim)[:, None]
+        dims = [1, *range(3, x.ndim)]
+        mean = x.mean(dim=dims)  # (T, C)
+        var = x.var(dim=dims, unbiased=False)
+        with torch.no_grad():
+            n = x.numel() / (x.shape[0] * x.shape[2])
+            self.running_mean[:steps].lerp_(mean, self.momentum)
+            self.running_var[:steps].lerp_(var * n / max(n - 1, 1), self.momentum)
+        g = self.gamma[:steps] / torch.sqrt(var + self.eps)
+        return (x - self._view(mean, x.ndim)[:, None]) * self._view(g, x.ndim)[:, None]
+
+
+def _export_bntt(m: BNTT, b: object, path: str, prev: str) -> str:
+    """Exporter for ``hwsnn.export.torch.EXPORTERS``: a :class:`hwsnn.ir.TimeAffine` node."""
+    scale, shift = m.folded()
+    node = ir.TimeAffine(scale=scale.numpy()[:, :, None, None] if _is_conv(m) else scale.numpy(),
+                         shift=shift.numpy()[:, :, None, None] if _is_conv(m) else shift.numpy())
+    return b.add(node_name(path, m), node, prev)  # type: ignore[attr-defined, no-any-return]
+
+
+def _is_conv(m: BNTT) -> bool:
+    return bool(getattr(m, "conv", False))
+
+
+def register_exporter() -> None:
+    """Add BNTT to the torch exporter table (idempotent)."""
+    from hwsnn.export.torch import EXPORTERS
+
+    EXPORTERS[BNTT] = _export_bntt
+    import hwsnn.sim.temporal_kernels  # noqa: F401 - registers the TimeAffine sim kernel
+
+
+def build_bntt_net(
+    input_shape: tuple[int, int, int],
+    n_classes: int,
+    *,
+    timesteps: int,
+    channels: tuple[int, ...] = (16, 32),
+    leak: float = 0.95,
+    dt: float = 1e-3,
+    generator: torch.Generator | None = None,
+) -> Sequential:
+    """Poisson input -> [Conv3x3 -> BNTT -> LIF(soft reset) -> AvgPool2]* -> FC (integrating readout).
+
+    The LIF leak ``lambda`` (eq. 4) is ``keep = 1 - dt / tau_mem``; the surrogate is the
+    triangle of eq. 8 (alpha = 0.3); convolutions and the FC have no bias. The output is
+    the FC current per step; its mean over time is the non-leaky accumulated membrane / T.
+    """
+    c, h, w = input_shape
+    layers: list[nn.Module] = [PoissonEncoder(1.0, generator=generator)]
+    for co in channels:
+        bn = BNTT(co, timesteps)
+        bn.conv = True  # type: ignore[assignment]
+        layers += [
+            nn.Conv2d(c, co, 3, padding=1, bias=False), bn,
+            LIF(dt / (1.0 - leak), dt, surrogate=Triangle(0.3)), nn.AvgPool2d(2),
+        ]
+        c, h, w = co, h // 2, w // 2
+    layers += [nn.Flatten(), nn.Linear(c * h * w, n_classes, bias=False)]
+    for m in layers:
+        if isinstance(m, nn.Conv2d | nn.Linear):
+            nn.init.xavier_uniform_(m.weight, gain=2.0, generator=generator)
+    register_exporter()
+    return Sequential(*layers, timesteps=timesteps, input_shape=input_shape)
+
+
+def bntt_layers(model: nn.Module) -> list[BNTT]:
+    """The BNTT layers of ``model`` in order."""
+    return [m for m in model.modules() if isinstance(m, BNTT)]
+
+
+def gamma_profile(model: nn.Module) -> NDArray[np.float64]:
+    """Mean ``gamma_t`` over channels per BNTT layer, shape ``(layers, T)`` (paper 004 Fig. 3)."""
+    return np.stack([m.gamma.detach().double().mean(dim=1).numpy() for m in bntt_layers(model)])
+
+
+def early_exit_step(profile: NDArray[np.float64], threshold: float) -> int:
+    """Steps to run: the first ``t`` after which every layer's mean gamma stays below ``threshold``.
+
+    Returns ``T`` when the last step is still above the threshold in some layer.
+    """
+    above = (profile >= threshold).any(axis=0)  # (T,)
+    idx = np.nonzero(above)[0]
+    return int(idx[-1] + 1) if idx.size else 1
+
+
+def threshold_fold(model: nn.Module) -> list[NDArray[np.float64]]:
+    """Paper 004 eq. 16: the per-step threshold multiplier ``sqrt(var_t + eps) / gamma_t``.
+
+    One ``(T,)`` array per BNTT layer (mean over channels, mean term neglected as in the
+    paper); an approximation of the exact :class:`~hwsnn.ir.TimeAffine` export, usable as
+    :attr:`hwsnn.ir.LIF.threshold_scale` when a target has no per-step scaling.
+    """
+    out = []
+    for m in bntt_layers(model):
+        ratio = torch.sqrt(m.running_var.double() + m.eps) / m.gamma.detach().double().abs().clamp_min(1e-6)
+        out.append(ratio.mean(dim=1).numpy())
+    return out
