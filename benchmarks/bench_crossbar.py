@@ -17,12 +17,12 @@ import time
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import torch
 
-from hwsnn.backends.crossbar import Fidelity, load_spec  # noqa: E402
-from hwsnn.backends.crossbar.mapping import map_matrix  # noqa: E402
-from hwsnn.backends.crossbar.readout import make_reader  # noqa: E402
+from hwsnn.backends.crossbar import Fidelity, load_spec
+from hwsnn.backends.crossbar.mapping import map_matrix
+from hwsnn.backends.crossbar.readout import make_reader
 
 
 def _median_ms(fn, x, repeats: int, inner: int) -> float:
@@ -35,8 +35,15 @@ def _median_ms(fn, x, repeats: int, inner: int) -> float:
     return 1e3 * float(np.median(times))
 
 
-def bench(target: str, *, n: int = 512, batch: int = 64, activity: float = 0.2,
-          repeats: int = 15, inner: int = 20) -> dict[str, float | str]:
+def bench(
+    target: str,
+    *,
+    n: int = 512,
+    batch: int = 64,
+    activity: float = 0.2,
+    repeats: int = 15,
+    inner: int = 20,
+) -> dict[str, float | str]:
     torch.set_num_threads(1)
     rng = np.random.default_rng(0)
     spec = load_spec(target)
@@ -55,8 +62,15 @@ def bench(target: str, *, n: int = 512, batch: int = 64, activity: float = 0.2,
             ideal.append(_median_ms(linear, x, repeats, inner))
             noisy.append(_median_ms(reader, x, repeats, inner))
     t_i, t_n = min(ideal), min(noisy)
-    return {"target": spec.name, "tile": f"{spec.array.rows}x{spec.array.cols}", "batch": batch,
-            "ideal_ms": t_i, "noisy_ms": t_n, "ratio": t_n / t_i, "relative_error": err}
+    return {
+        "target": spec.name,
+        "tile": f"{spec.array.rows}x{spec.array.cols}",
+        "batch": batch,
+        "ideal_ms": t_i,
+        "noisy_ms": t_n,
+        "ratio": t_n / t_i,
+        "relative_error": err,
+    }
 
 
 def main() -> None:
@@ -65,8 +79,10 @@ def main() -> None:
     args = parser.parse_args()
     rows = [bench(t) for t in ("rram", "mtj")]
     for r in rows:
-        print(f"{r['target']:14s} tiles {r['tile']:8s} ideal {r['ideal_ms']:.3f} ms  noisy "
-              f"{r['noisy_ms']:.3f} ms  ratio {r['ratio']:.2f}x  rel. error {r['relative_error']:.3f}")
+        print(
+            f"{r['target']:14s} tiles {r['tile']:8s} ideal {r['ideal_ms']:.3f} ms  noisy "
+            f"{r['noisy_ms']:.3f} ms  ratio {r['ratio']:.2f}x  rel. error {r['relative_error']:.3f}"
+        )
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=2)

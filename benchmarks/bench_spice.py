@@ -17,10 +17,10 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from hwsnn.backends.spice.calibrate import load_calibration, simulate_patterns_xspice  # noqa: E402
-from hwsnn.backends.spice.patterns import PatternSpec, random_patterns  # noqa: E402
+from hwsnn.backends.spice.calibrate import load_calibration, simulate_patterns_xspice
+from hwsnn.backends.spice.patterns import PatternSpec, random_patterns
 
 
 def run(xspice_runs: int, samples: int, seed: int) -> dict[str, float]:

@@ -49,4 +49,5 @@ COMMANDS = (
         "pipeline_cmd",
         "the main job: train, export, check and report on the default data",
     ),
+    Command("report", "report_cmd", "spikes, operations and energy of an IR file: md/json/html"),
 )

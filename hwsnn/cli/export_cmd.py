@@ -39,7 +39,7 @@ def _read_source(args: argparse.Namespace) -> Graph:
         options = {"dt": args.dt, "timesteps": args.timesteps} if suffix == ".nir" else {}
         return load(source, **options)
     if suffix in (".pt", ".pth"):
-        from hwsnn.nn.zoo import export_checkpoint
+        from hwsnn.export.checkpoint import export_checkpoint
 
         return export_checkpoint(source)
     raise FormatError(

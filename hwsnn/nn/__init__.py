@@ -9,8 +9,14 @@ from hwsnn.nn.containers import Residual, Sequential, apply_layer, as_sequence, 
 from hwsnn.nn.encoders import PoissonEncoder
 from hwsnn.nn.functional import FastSigmoid, Surrogate, Triangle
 from hwsnn.nn.neurons import IF, LI, LIF
-from hwsnn.nn.train import TrainHistory, evaluate, train_classifier
-from hwsnn.nn.zoo import ARCHITECTURES, build_model, load_checkpoint, save_checkpoint
+from hwsnn.nn.train import TrainHistory, evaluate, predict_logits, train_classifier
+from hwsnn.nn.zoo import (
+    ARCHITECTURES,
+    build_model,
+    export_checkpoint,
+    load_checkpoint,
+    save_checkpoint,
+)
 
 __all__ = [
     "ARCHITECTURES",
@@ -29,8 +35,10 @@ __all__ = [
     "as_sequence",
     "build_model",
     "evaluate",
+    "export_checkpoint",
     "load_checkpoint",
     "node_name",
+    "predict_logits",
     "record_spikes",
     "save_checkpoint",
     "train_classifier",

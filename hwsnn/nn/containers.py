@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import torch
+from numpy.typing import NDArray
 from torch import Tensor
 
 from hwsnn.errors import IRValidationError
@@ -46,8 +48,24 @@ def as_sequence(
     return x.unsqueeze(0).expand(timesteps, *x.shape)
 
 
+_PER_SAMPLE = (
+    torch.nn.Linear,
+    torch.nn.Conv2d,
+    torch.nn.AvgPool2d,
+    torch.nn.Flatten,
+    torch.nn.Identity,
+)
+"""Deterministic stateless layers that may run once on a static input repeated over time."""
+
+
 def apply_layer(layer: torch.nn.Module, seq: Tensor) -> Tensor:
-    """Apply one layer to a ``(T, B, *shape)`` sequence (flattening time for stateless layers)."""
+    """Apply one layer to a ``(T, B, *shape)`` sequence (flattening time for stateless layers).
+
+    A static input repeated over time (a stride-0 view from :func:`as_sequence`) goes
+    through the deterministic layers of ``_PER_SAMPLE`` once and stays a repeated view.
+    Results equal those on a materialised sequence up to the last bit (torch's matrix
+    products are not batch-size invariant; neither are they equal to numpy's).
+    """
     if isinstance(layer, torch.nn.Sequential):  # hwsnn's or torch's: each child in turn
         for child in layer:
             seq = apply_layer(child, seq)
@@ -55,7 +73,11 @@ def apply_layer(layer: torch.nn.Module, seq: Tensor) -> Tensor:
     if isinstance(layer, SequenceModule):
         out: Tensor = layer(seq)
         return out
-    y: Tensor = layer(seq.flatten(0, 1))
+    if seq.stride(0) == 0 and type(layer) in _PER_SAMPLE:
+        # a repeated static input (direct encoding): compute the layer once, not T times
+        y: Tensor = layer(seq[0])
+        return y.unsqueeze(0).expand(seq.shape[0], *y.shape)
+    y = layer(seq.flatten(0, 1))
     return y.reshape(seq.shape[0], seq.shape[1], *y.shape[1:])
 
 
@@ -114,30 +136,35 @@ class Residual(SequenceModule):
 
 
 def record_spikes(
-    model: torch.nn.Module, x: Tensor, *, timesteps: int | None = None
-) -> dict[str, Tensor]:
+    model: torch.nn.Module, x: Tensor | NDArray[np.generic], *, timesteps: int | None = None
+) -> dict[str, NDArray[np.uint8]]:
     """Run ``model`` on ``x`` (no gradient) and return the spikes of every spiking layer.
+
+    The result has the layout of :attr:`hwsnn.sim.Result.spikes`, so the two compare
+    directly with ``np.array_equal``.
 
     Args:
         model: A :class:`Sequential` (or any module containing hwsnn neurons).
-        x: The model input (see :meth:`Sequential.forward`).
+        x: The model input, tensor or array (see :meth:`Sequential.forward`).
         timesteps: Passed to :meth:`Sequential.forward` when ``model`` is one.
 
     Returns:
-        ``node_name -> (T, B, *shape)`` spikes of every LIF, IF and PoissonEncoder, keyed
-        like the node names :func:`hwsnn.export_torch` gives them.
+        ``node_name -> (T, B, *shape)`` uint8 spikes of every LIF, IF and PoissonEncoder,
+        keyed like the node names :func:`hwsnn.export_torch` gives them.
     """
     from hwsnn.nn.encoders import PoissonEncoder
     from hwsnn.nn.neurons import IF, LIF
 
-    spikes: dict[str, Tensor] = {}
+    if not isinstance(x, Tensor):
+        x = torch.from_numpy(np.array(x, dtype=np.float32))
+    spikes: dict[str, NDArray[np.uint8]] = {}
     handles = []
     for path, module in model.named_modules():
         if isinstance(module, LIF | IF | PoissonEncoder):
             name = node_name(path, module)
 
             def hook(_m: torch.nn.Module, _i: object, out: Tensor, name: str = name) -> None:
-                spikes[name] = out.detach()
+                spikes[name] = out.detach().cpu().numpy().astype(np.uint8)
 
             handles.append(module.register_forward_hook(hook))
     try:

@@ -29,21 +29,22 @@ class TrainHistory:
     """What a training run did.
 
     Attributes:
-        loss: Mean training cross-entropy per epoch (nats).
-        accuracy: Training accuracy per epoch, on the batches as they were trained (0..1).
+        losses: Mean training cross-entropy per epoch (nats).
+        accuracies: Training accuracy per epoch, on the batches as they were trained (0..1).
         seconds: Wall-clock training time (s).
         seed: Seed of the shuffling generator.
     """
 
-    loss: tuple[float, ...]
-    accuracy: tuple[float, ...]
+    losses: tuple[float, ...]
+    accuracies: tuple[float, ...]
     seconds: float
     seed: int
 
 
 def _as_data(x: ArrayLike | Tensor, y: ArrayLike | Tensor) -> tuple[Tensor, Tensor]:
-    xt = torch.as_tensor(np.asarray(x) if not isinstance(x, Tensor) else x, dtype=torch.float32)
-    yt = torch.as_tensor(np.asarray(y) if not isinstance(y, Tensor) else y, dtype=torch.long)
+    # np.array copies: data sets hand out read-only arrays, which torch warns about
+    xt = x.float() if isinstance(x, Tensor) else torch.from_numpy(np.array(x, dtype=np.float32))
+    yt = y.long() if isinstance(y, Tensor) else torch.from_numpy(np.array(y, dtype=np.int64))
     if yt.ndim != 1 or xt.shape[0] != yt.shape[0] or xt.shape[0] == 0:
         raise DataError(
             f"x has shape {tuple(xt.shape)} and y {tuple(yt.shape)}: need (N, ...) and (N,), N > 0"
@@ -106,13 +107,13 @@ def train_classifier(
     x, y = _as_data(x_train, y_train)
     generator = torch.Generator().manual_seed(seed)
     optimiser = torch.optim.Adam(model.parameters(), lr=lr)
-    n_batches = -(-x.shape[0] // batch_size)
+    total = epochs * -(-x.shape[0] // batch_size)
     losses: list[float] = []
     accuracies: list[float] = []
     start = time.perf_counter()
     model.train()
     with tqdm(
-        total=epochs * n_batches, file=sys.stderr, disable=not progress, desc="train", unit="batch"
+        total=total, file=sys.stderr, disable=not progress, desc="train", unit="batch"
     ) as bar:
         for _ in range(epochs):
             loss_sum, correct = _epoch(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 
@@ -19,10 +19,14 @@ from hwsnn.nn.containers import Sequential
 from hwsnn.nn.functional import FastSigmoid
 from hwsnn.nn.neurons import LI, LIF
 
+if TYPE_CHECKING:
+    from hwsnn.ir import Graph
+
 __all__ = [
     "ARCHITECTURES",
     "CHECKPOINT_VERSION",
     "build_model",
+    "export_checkpoint",
     "load_checkpoint",
     "save_checkpoint",
 ]
@@ -207,3 +211,19 @@ def load_checkpoint(path: str | Path) -> tuple[Sequential, str, dict[str, Any]]:
         raise FormatError(f"checkpoint {str(path)!r} does not rebuild its model: {first}") from None
     model.eval()
     return model, arch, dict(config)
+
+
+def export_checkpoint(path: str | Path) -> Graph:
+    """Load a checkpoint (:func:`load_checkpoint`) and export its model to the IR.
+
+    The graph uses the checkpoint's ``input_shape``, ``timesteps`` and ``dt``.
+
+    Raises:
+        FormatError: The checkpoint is missing, corrupt or incomplete.
+    """
+    from hwsnn.export.torch import export_torch
+
+    model, _, config = load_checkpoint(path)
+    return export_torch(
+        model, config["input_shape"], timesteps=int(config["timesteps"]), dt=float(config["dt"])
+    )

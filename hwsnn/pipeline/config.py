@@ -18,6 +18,7 @@ class PipelineConfig:
         timesteps: Time steps per inference.
         dt: Time step (s).
         tau_mem: Membrane time constant of the LIF neurons (s).
+        reset: Reset mode of the LIF neurons; ``zero`` maps exactly to Loihi.
         epochs: Training epochs.
         lr: Adam learning rate.
         batch_size: Training batch size.
@@ -31,6 +32,7 @@ class PipelineConfig:
     timesteps: int = 16
     dt: float = 1e-3
     tau_mem: float = 1e-2
+    reset: str = "zero"
     epochs: int = 30
     lr: float = 2e-3
     batch_size: int = 64

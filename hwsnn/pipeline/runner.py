@@ -62,6 +62,7 @@ def run_pipeline(
     for name, stage in stages if stages is not None else DEFAULT_STAGES:
         result = _run_stage(stage, ctx, name)
         results.append(result)
+        ctx.results.append(result)
         if on_stage is not None:
             on_stage(result)
     return PipelineResult(config, tuple(results))

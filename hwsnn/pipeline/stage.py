@@ -48,3 +48,4 @@ class Context:
     progress: bool = True
     artifacts: dict[str, Any] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    results: list[StageResult] = field(default_factory=list)

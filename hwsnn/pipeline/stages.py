@@ -35,8 +35,11 @@ def train(ctx: Context) -> StageResult:
         "timesteps": cfg.timesteps,
         "dt": cfg.dt,
         "tau_mem": cfg.tau_mem,
-        "hidden": cfg.hidden,
+        "reset": cfg.reset,
+        "seed": cfg.seed,
     }
+    if cfg.arch == "mlp":
+        model_config["hidden"] = cfg.hidden
     model = build_model(cfg.arch, **model_config)
     history = train_classifier(
         model,
@@ -54,7 +57,7 @@ def train(ctx: Context) -> StageResult:
     save_checkpoint(path, cfg.arch, model_config, model)
     ctx.artifacts.update(data=data, model=model, torch_accuracy=accuracy)
     ctx.files.append(path)
-    final_loss = float(history.losses[-1]) if len(history.losses) else float("nan")
+    final_loss = float(history.losses[-1]) if history.losses else float("nan")
     return StageResult(
         "train",
         StageStatus.OK,
@@ -93,6 +96,7 @@ def export_formats(ctx: Context) -> StageResult:
 
 def check_formats(ctx: Context) -> StageResult:
     """Compare spikes of torch, sim.float, onnxruntime and the re-loaded .hwir/.nir graphs."""
+
     from hwsnn.formats import load
     from hwsnn.formats.onnx import run_onnx
     from hwsnn.ir import graphs_equal
@@ -105,7 +109,9 @@ def check_formats(ctx: Context) -> StageResult:
     x = fit_inputs(graph, ctx.artifacts["data"].x_test[: cfg.check_samples])
     reference = simulate_float(graph, x)
     onnx_out, onnx_spikes = run_onnx(ctx.out / "model.onnx", x, timesteps=graph.timesteps)
-    torch_spikes = record_spikes(ctx.artifacts["model"], x)
+    torch_spikes = {
+        name: np.asarray(s) for name, s in record_spikes(ctx.artifacts["model"], x).items()
+    }
     metrics: dict[str, Any] = {"samples": len(x)}
     for label, spikes in (("onnxruntime", onnx_spikes), ("torch", torch_spikes)):
         agree = [float(np.mean(spikes[n] == reference.spikes[n])) for n in reference.spikes]
@@ -142,10 +148,24 @@ def evaluate_float(ctx: Context) -> StageResult:
     )
 
 
+def _loihi(ctx: Context) -> StageResult:
+    from hwsnn.pipeline.hardware_stages import loihi
+
+    return loihi(ctx)
+
+
+def _report(ctx: Context) -> StageResult:
+    from hwsnn.pipeline.report_stage import report
+
+    return report(ctx)
+
+
 DEFAULT_STAGES = (
     ("train", train),
     ("export", export_formats),
     ("check", check_formats),
     ("evaluate", evaluate_float),
+    ("loihi", _loihi),
+    ("report", _report),
 )
 """The stages ``hwsnn pipeline`` runs, in order."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hwsnn.analysis.counting import LayerCounts, OperationCounts
 from hwsnn.report import _format as fmt
 from hwsnn.report._blocks import Block, Figure, Heading, Table, Text
 from hwsnn.report._stages_doc import stage_blocks
@@ -75,51 +76,36 @@ def _network(report: Report) -> list[Block]:
     ]
 
 
+_COUNT_FIELDS = {
+    "acs": "ACs",
+    "macs": "MACs",
+    "dense_ops": "dense ops",
+    "spikes": "spikes",
+    "spike_rate": "spike rate (per neuron per step)",
+    "neuron_updates": "neuron updates",
+    "memory_accesses": "memory accesses",
+}
+
+
+def _counts_table(c: OperationCounts) -> Table:
+    def cell(layer: LayerCounts, f: str) -> str:
+        return fmt.number(layer.spike_rate) if f == "spike_rate" else fmt.count(getattr(layer, f))
+
+    rows = [
+        (layer.name, layer.kind, *(cell(layer, f) for f in _COUNT_FIELDS)) for layer in c.layers
+    ]
+    totals = ("" if f == "spike_rate" else fmt.count(c.total(f)) for f in _COUNT_FIELDS)
+    rows.append(("**total**", "", *totals))
+    numeric = (False, False, *[True] * len(_COUNT_FIELDS))
+    return Table(("node", "type", *_COUNT_FIELDS.values()), tuple(rows), numeric)
+
+
 def _counts(report: Report) -> list[Block]:
     blocks: list[Block] = [Heading(2, "Operations per inference")]
     if report.counts is None:
-        return [
-            *blocks,
-            Text(
-                "Not available: "
-                + report.unavailable.get("operation counts and energy", "no counts.")
-            ),
-        ]
+        reason = report.unavailable.get("operation counts and energy", "no counts.")
+        return [*blocks, Text(f"Not available: {reason}")]
     c = report.counts
-    fields = (
-        "acs",
-        "macs",
-        "dense_ops",
-        "spikes",
-        "spike_rate",
-        "neuron_updates",
-        "memory_accesses",
-    )
-    cols = (
-        "node",
-        "type",
-        "ACs",
-        "MACs",
-        "dense ops",
-        "spikes",
-        "spike rate (per neuron per step)",
-        "neuron updates",
-        "memory accesses",
-    )
-    rows = [
-        (
-            layer.name,
-            layer.kind,
-            *(
-                fmt.number(layer.spike_rate) if f == "spike_rate" else fmt.count(getattr(layer, f))
-                for f in fields
-            ),
-        )
-        for layer in c.layers
-    ]
-    rows.append(
-        ("**total**", "", *("" if f == "spike_rate" else fmt.count(c.total(f)) for f in fields))
-    )
     text = (
         f"Measured with `sim.float` on {c.samples} test samples over {c.timesteps} time steps; "
         "every count is per inference (one sample, all time steps)."
@@ -127,7 +113,7 @@ def _counts(report: Report) -> list[Block]:
     return [
         *blocks,
         Text(text),
-        Table(cols, tuple(rows), (False, False, *[True] * len(fields))),
+        _counts_table(c),
         Heading(3, "Counting rules"),
         Text(report.counting_rules.strip()),
     ]
@@ -264,6 +250,7 @@ def document(report: Report) -> tuple[Block, ...]:
         _network,
         _counts,
         _energy,
+        _stage_energies,
         _ann_vs_snn,
         _coefficients,
         _spikes,

@@ -126,6 +126,17 @@ def _spikes_per_step(evaluation: Evaluation) -> dict[str, tuple[float, ...]]:
     }
 
 
+def _measure(
+    graph: Graph, xs: NDArray[np.float32], seed: int, models: Sequence[str]
+) -> tuple[OperationCounts | None, tuple[EnergyComparison, ...], dict[str, str]]:
+    """Counts and energy, or the reason they could not be computed."""
+    try:
+        counts = count_operations(graph, xs, rng=np.random.default_rng(seed))
+        return counts, energy_comparisons(counts, models), {}
+    except HwsnnError as exc:
+        return None, (), {"operation counts and energy": f"{type(exc).__name__}: {exc}"}
+
+
 def build_report(
     graph: Graph,
     x: NDArray[np.generic],
@@ -156,38 +167,30 @@ def build_report(
         title: Report heading (default: from ``model``).
     """
     xs = fit_inputs(graph, x)
-    unavailable: dict[str, str] = {}
     if evaluation is None:
         evaluation = evaluate(graph, xs, y, rng=np.random.default_rng(seed))
-    counts: OperationCounts | None = None
-    energy: tuple[EnergyComparison, ...] = ()
-    try:
-        counts = count_operations(graph, xs, rng=np.random.default_rng(seed))
-        energy = energy_comparisons(counts, energy_models)
-    except HwsnnError as exc:
-        unavailable["operation counts and energy"] = f"{type(exc).__name__}: {exc}"
+    counts, energy, unavailable = _measure(graph, xs, seed, energy_models)
     sections = tuple(stages)
-    for stage in sections:
-        if stage.status != "ok":
-            unavailable[f"stage {stage.name}"] = (
-                f"{stage.status}: {stage.reason or 'no reason given'}"
-            )
-    provenance = Provenance(
-        hwsnn.__version__,
-        graph_hash(graph),
-        model,
-        target,
-        seed,
-        dataset,
-        len(xs),
-        graph.timesteps,
-        graph.dt,
-    )
+    unavailable |= {
+        f"stage {s.name}": f"{s.status}: {s.reason or 'no reason given'}"
+        for s in sections
+        if s.status != "ok"
+    }
     return Report(
         title=title or f"hwsnn report: {model}",
-        provenance=provenance,
+        provenance=Provenance(
+            hwsnn.__version__,
+            graph_hash(graph),
+            model,
+            target,
+            seed,
+            dataset,
+            len(xs),
+            graph.timesteps,
+            graph.dt,
+        ),
         layers=tuple(
-            LayerInfo(n, type(graph.nodes[n]).__name__, tuple(graph.shapes[n])) for n in graph.order
+            LayerInfo(n, type(graph.nodes[n]).__name__, graph.shapes[n]) for n in graph.order
         ),
         accuracy=evaluation.accuracy,
         counts=counts,

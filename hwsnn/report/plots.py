@@ -40,8 +40,8 @@ def available_plots(report: Report) -> dict[str, str]:
         plots["spikes_per_layer"] = "Spikes per inference in each spiking layer at every time step"
     if report.energy and report.counts is not None:
         plots["energy_per_layer"] = (
-            "SNN energy per inference by layer under each energy model"
-            " (solid: compute, hatched: memory)"
+            "SNN compute energy per inference by layer under each energy model"
+            " (memory in the table)"
         )
     if report.energy or _target_energies(report):
         plots["energy_per_target"] = (
@@ -83,59 +83,40 @@ def _spikes(report: Report) -> bytes:
 
 def _energy_layers(report: Report) -> bytes:
     fig = _figure(7.0, 4.0)
-    ax = fig.add_subplot()
-    layers = [layer.name for layer in report.energy[0].snn.layers]
-    width = 0.8 / len(report.energy)
-    for i, comparison in enumerate(report.energy):
-        xs = [j + i * width for j in range(len(layers))]
-        compute = [layer.compute_j for layer in comparison.snn.layers]
-        bars = ax.bar(xs, compute, width, label=f"{comparison.model.name} compute")
-        ax.bar(
-            xs,
-            [layer.memory_j for layer in comparison.snn.layers],
-            width,
-            bottom=compute,
-            color=bars.patches[0].get_facecolor() if bars.patches else None,
-            alpha=0.35,
-            hatch="//",
-        )
-    ax.set_xticks(
-        [j + 0.4 - width / 2 for j in range(len(layers))],
-        layers,
-        rotation=30,
-        ha="right",
-        fontsize=8,
-    )
+    layers = report.energy[0].snn.layers
+    keep = [i for i in range(len(layers)) if any(c.snn.layers[i].compute_j for c in report.energy)]
+    series = {c.model.name: [c.snn.layers[i].compute_j for i in keep] for c in report.energy}
+    _log_bars(fig.add_subplot(), [layers[i].name for i in keep], series)
+    return _png(fig)
+
+
+def _log_bars(ax: Any, labels: list[str], series: dict[str, list[float]]) -> None:
+    """Grouped bars on a log axis whose lower limit sits below the smallest positive value."""
+    width = 0.8 / len(series)
+    for k, (name, values) in enumerate(series.items()):
+        ax.bar([x - 0.4 + (k + 0.5) * width for x in range(len(labels))], values, width, label=name)
+    positive = [v for values in series.values() for v in values if v > 0]
     ax.set_yscale("log")
+    if positive:
+        ax.set_ylim(min(positive) / 3, max(positive) * 3)
+    ax.set_xticks(range(len(labels)), labels, rotation=25, ha="right", fontsize=8)
     ax.set_ylabel("energy per inference (J)")
     ax.grid(alpha=0.3, axis="y")
     ax.legend(fontsize=8)
-    return _png(fig)
 
 
 def _energy_targets(report: Report) -> bytes:
     fig = _figure(7.0, 4.0)
-    ax = fig.add_subplot()
-    labels, compute, memory, ann = [], [], [], []
-    for c in report.energy:
-        labels.append(c.model.name)
-        compute.append(c.snn.compute_j)
-        memory.append(c.snn.memory_j)
-        ann.append(c.ann.total_j)
-    for label, joules in _target_energies(report):
-        labels.append(label)
-        compute.append(joules)
-        memory.append(0.0)
-        ann.append(0.0)
-    xs = list(range(len(labels)))
-    ax.bar([x - 0.2 for x in xs], compute, 0.4, label="SNN compute")
-    ax.bar([x - 0.2 for x in xs], memory, 0.4, bottom=compute, label="SNN memory")
-    ax.bar([x + 0.2 for x in xs], ann, 0.4, label="ANN twin (compute + memory)")
-    ax.set_xticks(xs, labels, rotation=20, ha="right", fontsize=8)
-    ax.set_yscale("log")
-    ax.set_ylabel("energy per inference (J)")
-    ax.grid(alpha=0.3, axis="y")
-    ax.legend(fontsize=8)
+    targets = _target_energies(report)
+    labels = [c.model.name for c in report.energy] + [label for label, _ in targets]
+    pad = [0.0] * len(targets)
+    series = {
+        "SNN compute (stages: total)": [c.snn.compute_j for c in report.energy]
+        + [j for _, j in targets],
+        "SNN memory": [c.snn.memory_j for c in report.energy] + pad,
+        "ANN twin compute": [c.ann.compute_j for c in report.energy] + pad,
+    }
+    _log_bars(fig.add_subplot(), labels, series)
     return _png(fig)
 
 

@@ -22,6 +22,7 @@ table{border-collapse:collapse;margin:.8rem 0;font-size:.9rem}
 th,td{border:1px solid #cbd5e0;padding:.3rem .6rem;vertical-align:top}
 th{background:#edf2f7;text-align:left}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td:first-child{white-space:nowrap}
 tr:nth-child(even) td{background:#f7fafc}
 code{background:#edf2f7;padding:0 .2rem;border-radius:3px;font-size:.85em;word-break:break-all}
 figure{margin:1rem 0}figure img{max-width:100%;border:1px solid #e2e8f0}

@@ -41,8 +41,12 @@ class LifConstants:
     @classmethod
     def from_spec(cls, spec: TargetSpec) -> LifConstants:
         """Read the constants from ``spec.numeric``."""
-        return cls(spec.bits("decay_bits"), spec.bits("act_shift"), spec.bits("vth_shift"),
-                   2 ** (spec.bits("state_bits") - 1))
+        return cls(
+            spec.bits("decay_bits"),
+            spec.bits("act_shift"),
+            spec.bits("vth_shift"),
+            2 ** (spec.bits("state_bits") - 1),
+        )
 
 
 @dataclass
@@ -61,17 +65,27 @@ class LifState:
         """Zero state; bias ``bias_mant << bias_exp`` as Lava's ``scale_bias`` computes it."""
         bias = np.left_shift(pop.bias_mant.astype(np.int32), pop.bias_exp.astype(np.int32))
         zeros = np.zeros((batch, pop.size), dtype=np.int32)
-        return cls(zeros, zeros.copy(), bias.astype(np.int32), pop.du, pop.dv,
-                   np.left_shift(np.int32(pop.vth), np.int32(k.vth_shift)))
+        return cls(
+            zeros,
+            zeros.copy(),
+            bias.astype(np.int32),
+            pop.du,
+            pop.dv,
+            np.left_shift(np.int32(pop.vth), np.int32(k.vth_shift)),
+        )
 
 
 def _decay(x: I32, d: int, k: LifConstants) -> I32:
     decayed = x.astype(np.int64) * ((1 << k.decay_shift) - d)
-    return (np.sign(decayed) * np.right_shift(np.abs(decayed), k.decay_shift)).astype(np.int32)
+    out: I32 = (np.sign(decayed) * np.right_shift(np.abs(decayed), k.decay_shift)).astype(np.int32)
+    return out
 
 
 def lif_step(state: LifState, a_in: I32, k: LifConstants) -> NDArray[np.bool_]:
-    """One step of ``PyLifModelBitAcc``: 24-bit ``u`` wraps, ``v`` saturates, strict threshold, reset 0."""
+    """One step of ``PyLifModelBitAcc``.
+
+    24-bit ``u`` wraps, ``v`` saturates, the threshold is strict, spiking neurons reset to 0.
+    """
     curr = _decay(state.u, state.du + 1, k)
     curr = curr + np.left_shift(a_in.astype(np.int32), np.int32(k.act_shift))
     wrapped = np.where(curr > k.max_uv, curr - 2 * k.max_uv, curr)
@@ -88,8 +102,9 @@ def _shift(acc: NDArray[np.int64], exp: int) -> NDArray[np.int64]:
     return np.left_shift(acc, exp) if exp > 0 else np.right_shift(acc, -exp)
 
 
-def conn_output(conn: Connection, weights_f64: NDArray[np.float64], x: NDArray[np.generic],
-                k: LifConstants) -> I32:
+def conn_output(
+    conn: Connection, weights_f64: NDArray[np.float64], x: NDArray[np.generic], k: LifConstants
+) -> I32:
     """What ``conn`` computes this step from source output ``x`` (B, n_src); sent next step.
 
     Dense: ``sum_j w_ij x_j`` (binary sources: ``x != 0``), then ``<< weight_exp`` (or an
@@ -103,7 +118,17 @@ def conn_output(conn: Connection, weights_f64: NDArray[np.float64], x: NDArray[n
         acc = (xf @ weights_f64.T).astype(np.int64)
         return _shift(acc, conn.weight_exp).astype(np.int32)
     batch = xf.shape[0]
-    out = conv2d_f64(xf.reshape(batch, *conn.in_shape), weights_f64, conn.stride, conn.padding,
-                     conn.dilation, conn.groups).reshape(batch, -1).astype(np.int64)
+    out = (
+        conv2d_f64(
+            xf.reshape(batch, *conn.in_shape),
+            weights_f64,
+            conn.stride,
+            conn.padding,
+            conn.dilation,
+            conn.groups,
+        )
+        .reshape(batch, -1)
+        .astype(np.int64)
+    )
     half = 2 * k.max_uv
     return (((out + half // 2) % half) - half // 2).astype(np.int32)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,8 +32,9 @@ __all__ = ["EmulatorTrace", "align_result", "run_emulator", "simulate_artifact",
 
 @dataclass(frozen=True)
 class EmulatorTrace:
-    """Raw per-Lava-step record of one run (Lava time: IR step ``t`` of a population at depth
-    ``d`` is Lava step ``t + d``).
+    """Raw per-Lava-step record of one run, in Lava time.
+
+    IR step ``t`` of a population at depth ``d`` is Lava step ``t + d``.
 
     Attributes:
         spikes: ``name -> (steps, B, n)`` uint8 for every ``lif`` population.
@@ -49,7 +51,7 @@ class EmulatorTrace:
 
 def run_emulator(
     artifact: LoihiArtifact,
-    payload: NDArray[np.integer],
+    payload: NDArray[np.integer[Any]],
     *,
     spec: TargetSpec | None = None,
     record_v: Collection[str] = (),
@@ -60,8 +62,10 @@ def run_emulator(
     steps, batch = payload.shape[0], payload.shape[1]
     states = {p.name: LifState.start(p, batch, k) for p in artifact.populations}
     weights = {c.name: c.weights.astype(np.float64) for c in artifact.connections}
-    lines = {c.name: [np.zeros((batch, int(np.prod(c.out_shape))), np.int32)] * (c.delay + 1)
-             for c in artifact.connections}
+    lines = {
+        c.name: [np.zeros((batch, int(np.prod(c.out_shape))), np.int32)] * (c.delay + 1)
+        for c in artifact.connections
+    }
     spiking = [p.name for p in artifact.populations if p.kind == "lif"]
     spikes = {n: np.zeros((steps, batch, states[n].u.shape[1]), np.uint8) for n in spiking}
     v_rec = {n: np.zeros((steps, batch, states[n].u.shape[1]), np.int32) for n in record_v}
@@ -79,32 +83,49 @@ def run_emulator(
         for conn in artifact.connections:
             new = conn_output(conn, weights[conn.name], outputs[conn.src], k)
             lines[conn.name] = [*lines[conn.name][1:], new]
-    return EmulatorTrace(spikes, v_rec, {n: s.u for n, s in states.items()}, {n: s.v for n, s in states.items()})
+    return EmulatorTrace(
+        spikes, v_rec, {n: s.u for n, s in states.items()}, {n: s.v for n, s in states.items()}
+    )
 
 
-def align_result(artifact: LoihiArtifact, spikes: dict[str, NDArray[np.uint8]],
-                 out_values: NDArray[np.float32], steps: int, backend: str,
-                 input_spikes: NDArray[np.uint8] | None = None) -> Result:
+def align_result(
+    artifact: LoihiArtifact,
+    spikes: dict[str, NDArray[np.uint8]],
+    out_values: NDArray[np.float32],
+    steps: int,
+    backend: str,
+    input_spikes: NDArray[np.uint8] | None = None,
+) -> Result:
     """Shift raw Lava-time records to IR time (``t -> t + depth``) and build a :class:`Result`."""
-    aligned = {n: s[artifact.population(n).depth : artifact.population(n).depth + steps]
-               for n, s in spikes.items()}
+    aligned = {
+        n: s[artifact.population(n).depth : artifact.population(n).depth + steps]
+        for n, s in spikes.items()
+    }
     if input_spikes is not None:
         aligned[artifact.input.name] = input_spikes[:steps]
     d = artifact.population(artifact.output).depth
     outputs = out_values[d : d + steps]
     shape = artifact.population(artifact.output).shape
     return Result(
-        outputs=np.ascontiguousarray(outputs.reshape(steps, outputs.shape[1], *shape), dtype=np.float32),
-        spikes={n: s.reshape(s.shape[0], s.shape[1], *artifact.population(n).shape)
-                if n != artifact.input.name else s.reshape(s.shape[0], s.shape[1], *artifact.input.shape)
-                for n, s in aligned.items()},
-        spike_totals={n: s.reshape(s.shape[0], -1).sum(axis=1).astype(np.int64) for n, s in aligned.items()},
+        outputs=np.ascontiguousarray(
+            outputs.reshape(steps, outputs.shape[1], *shape), dtype=np.float32
+        ),
+        spikes={
+            n: s.reshape(s.shape[0], s.shape[1], *artifact.population(n).shape)
+            if n != artifact.input.name
+            else s.reshape(s.shape[0], s.shape[1], *artifact.input.shape)
+            for n, s in aligned.items()
+        },
+        spike_totals={
+            n: s.reshape(s.shape[0], -1).sum(axis=1).astype(np.int64) for n, s in aligned.items()
+        },
         backend=backend,
     )
 
 
-def simulate_artifact(artifact: LoihiArtifact, inputs: NDArray[np.generic], *,
-                      rng: np.random.Generator | None = None) -> Result:
+def simulate_artifact(
+    artifact: LoihiArtifact, inputs: NDArray[np.generic], *, rng: np.random.Generator | None = None
+) -> Result:
     """Emulate a lowered artifact on ``(B, *shape)`` or ``(T, B, *shape)`` inputs, in IR time.
 
     Outputs are spikes (0/1) of a spiking output population, or ``v * v_lsb`` of an ``LI``
@@ -113,7 +134,9 @@ def simulate_artifact(artifact: LoihiArtifact, inputs: NDArray[np.generic], *,
     encoded = encode_inputs(artifact, inputs, rng=rng)
     out = artifact.population(artifact.output)
     trace = run_emulator(artifact, encoded.payload, record_v=[out.name] if out.kind == "li" else [])
-    values = (trace.v[out.name] * out.v_lsb if out.kind == "li" else trace.spikes[out.name]).astype(np.float32)
+    values = (trace.v[out.name] * out.v_lsb if out.kind == "li" else trace.spikes[out.name]).astype(
+        np.float32
+    )
     steps = encoded.payload.shape[0] - (artifact.total_steps - artifact.timesteps)
     poisson = encoded.payload.astype(np.uint8) if artifact.input.encoding == "poisson" else None
     return align_result(artifact, trace.spikes, values, steps, "loihi-emulator", poisson)

@@ -167,11 +167,11 @@ def parse_target(document: Mapping[str, Any], *, name: str) -> TargetSpec:
         for key, entry in table.items():
             sources[f"{section}.{key}"] = _sourced(f"{name}: {section}.{key}", entry)
 
-    def section(prefix: str) -> dict[str, SourcedValue]:
+    def part(prefix: str) -> dict[str, SourcedValue]:
         return {k.split(".", 1)[1]: v for k, v in sources.items() if k.startswith(prefix + ".")}
 
     numeric = {}
-    for key, item in section("numeric").items():
+    for key, item in part("numeric").items():
         if item.value != int(item.value):
             raise HwsnnError(f"{name}: numeric.{key} must be an integer, got {item.value}")
         numeric[key] = int(item.value)
@@ -182,8 +182,8 @@ def parse_target(document: Mapping[str, Any], *, name: str) -> TargetSpec:
         chip=_typed(ChipLimits, "chip", sources),
         core=_typed(CoreLimits, "core", sources),
         numeric=types.MappingProxyType(numeric),
-        energy=types.MappingProxyType({k: v.value for k, v in section("energy").items()}),
-        time=types.MappingProxyType({k: v.value for k, v in section("time").items()}),
+        energy=types.MappingProxyType({k: v.value for k, v in part("energy").items()}),
+        time=types.MappingProxyType({k: v.value for k, v in part("time").items()}),
         sources=types.MappingProxyType(sources),
     )
 

@@ -6,7 +6,14 @@ import torch
 from hwsnn.errors import FormatError, HwsnnError
 from hwsnn.nn import LI, LIF, build_model, load_checkpoint, save_checkpoint
 
-CONFIG = {"input_shape": [1, 8, 8], "n_classes": 10, "timesteps": 4, "dt": 1e-3, "channels": [4, 6], "seed": 3}
+CONFIG = {
+    "input_shape": [1, 8, 8],
+    "n_classes": 10,
+    "timesteps": 4,
+    "dt": 1e-3,
+    "channels": [4, 6],
+    "seed": 3,
+}
 
 
 def test_mlp_layout_and_output_shape(gen):
@@ -20,7 +27,15 @@ def test_conv_layout_and_output_shape(gen):
     model = build_model("conv", (1, 8, 8), 10, timesteps=3, dt=1e-3, channels=(4, 6))
     kinds = [type(m).__name__ for m in model]
     assert kinds == [
-        "Conv2d", "LIF", "AvgPool2d", "Conv2d", "LIF", "AvgPool2d", "Flatten", "Linear", "LI"
+        "Conv2d",
+        "LIF",
+        "AvgPool2d",
+        "Conv2d",
+        "LIF",
+        "AvgPool2d",
+        "Flatten",
+        "Linear",
+        "LI",
     ]
     assert model(torch.rand(2, 1, 8, 8, generator=gen)).shape == (3, 2, 10)
     assert isinstance(model[1], LIF) and model[1].dt == 1e-3
@@ -89,7 +104,24 @@ def test_missing_or_foreign_checkpoint(tmp_path):
 def test_checkpoint_weights_must_fit(tmp_path):
     model = build_model("mlp", (4,), 2, timesteps=2, dt=1e-3, hidden=8)
     path = tmp_path / "m.pt"
-    save_checkpoint(path, "mlp", {"input_shape": [4], "n_classes": 2, "timesteps": 2, "dt": 1e-3, "hidden": 9}, model)
+    save_checkpoint(
+        path,
+        "mlp",
+        {"input_shape": [4], "n_classes": 2, "timesteps": 2, "dt": 1e-3, "hidden": 9},
+        model,
+    )
     with pytest.raises(FormatError, match="does not rebuild") as info:
         load_checkpoint(path)
     assert "\n" not in str(info.value)
+
+
+def test_export_checkpoint_gives_the_models_graph(tmp_path):
+    from hwsnn.nn import export_checkpoint
+
+    path = tmp_path / "m.pt"
+    save_checkpoint(path, "conv", CONFIG, build_model("conv", **CONFIG))
+    graph = export_checkpoint(path)
+    assert graph.input_shape == (1, 8, 8) and graph.timesteps == 4 and graph.dt == 1e-3
+    assert graph.output_shape == (10,)
+    with pytest.raises(FormatError):
+        export_checkpoint(tmp_path / "missing.pt")

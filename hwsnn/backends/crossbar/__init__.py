@@ -1,5 +1,6 @@
-"""Crossbar backend: binary MTJ / RRAM stochastic synapses on tiles, device non-idealities,
-on-chip probabilistic STDP and an energy ledger.
+"""Crossbar backend: binary MTJ / RRAM stochastic synapses on tiles.
+
+Device non-idealities, on-chip probabilistic STDP and an energy ledger.
 
 Entry point: :func:`map_graph` (with the lowering table :data:`LOWERINGS`); specs come from
 ``mappings/crossbar/*.toml`` through :func:`load_spec`.
@@ -14,7 +15,8 @@ from hwsnn.backends.crossbar.backend import (
     synapse_functions,
 )
 from hwsnn.backends.crossbar.readout import Fidelity
-from hwsnn.backends.crossbar.spec import CrossbarSpec, available_specs, load_spec
+from hwsnn.backends.crossbar.spec import CrossbarSpec
+from hwsnn.backends.crossbar.specfile import available_specs, load_spec
 
 __all__ = [
     "LOWERINGS",

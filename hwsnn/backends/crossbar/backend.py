@@ -39,8 +39,14 @@ from hwsnn.ir import (
 )
 from hwsnn.sim.result import Result
 
-__all__ = ["LOWERINGS", "CrossbarArtifact", "ResourceReport", "map_graph", "simulate_crossbar",
-           "synapse_functions"]
+__all__ = [
+    "LOWERINGS",
+    "CrossbarArtifact",
+    "ResourceReport",
+    "map_graph",
+    "simulate_crossbar",
+    "synapse_functions",
+]
 
 F32 = NDArray[np.float32]
 BACKEND = "crossbar"
@@ -87,35 +93,54 @@ class CrossbarArtifact:
         cells = sum(r.cells for r in per.values())
         avail = sum(r.cells_available for r in per.values())
         adcs = sum(r.adcs for r in per.values())
-        return ResourceReport(tiles=tiles, cells=cells, cells_available=avail,
-                              utilisation=cells / avail if avail else 0.0, adcs=adcs,
-                              cell_area_m2=avail * self.spec.array.cell_area_m2,
-                              adc_area_m2=adcs * self.spec.adc.area_m2, layers=per)
+        return ResourceReport(
+            tiles=tiles,
+            cells=cells,
+            cells_available=avail,
+            utilisation=cells / avail if avail else 0.0,
+            adcs=adcs,
+            cell_area_m2=avail * self.spec.array.cell_area_m2,
+            adc_area_m2=adcs * self.spec.adc.area_m2,
+            layers=per,
+        )
 
 
-Lowering = Callable[[str, Node, CrossbarSpec, np.random.Generator, bool, bool], CrossbarLayer | None]
+Lowering = Callable[
+    [str, Node, CrossbarSpec, np.random.Generator, bool, bool], CrossbarLayer | None
+]
 
 
-def _lower_linear(name: str, node: Node, spec: CrossbarSpec, rng: np.random.Generator,
-                  ideal: bool, binarize: bool) -> CrossbarLayer:
+def _lower_linear(
+    name: str, node: Node, spec: CrossbarSpec, rng: np.random.Generator, ideal: bool, binarize: bool
+) -> CrossbarLayer:
     assert isinstance(node, Linear)  # keyed by type in LOWERINGS
     bias = node.bias if isinstance(node, Affine) else None
-    return map_matrix(name, np.asarray(node.weight), bias, spec, rng=rng, ideal=ideal, binarize=binarize)
+    return map_matrix(
+        name, np.asarray(node.weight), bias, spec, rng=rng, ideal=ideal, binarize=binarize
+    )
 
 
-def _lower_conv(name: str, node: Node, spec: CrossbarSpec, rng: np.random.Generator,
-                ideal: bool, binarize: bool) -> CrossbarLayer:
+def _lower_conv(
+    name: str, node: Node, spec: CrossbarSpec, rng: np.random.Generator, ideal: bool, binarize: bool
+) -> CrossbarLayer:
     assert isinstance(node, Conv2d)  # keyed by type in LOWERINGS
     if node.groups != 1:
-        raise UnsupportedNodeError("Conv2d(groups>1)", BACKEND, sorted(t.__name__ for t in LOWERINGS))
+        raise UnsupportedNodeError(
+            "Conv2d(groups>1)", BACKEND, sorted(t.__name__ for t in LOWERINGS)
+        )
     w = np.asarray(node.weight).reshape(node.weight.shape[0], -1)
-    geom = ((int(node.weight.shape[2]), int(node.weight.shape[3])), node.stride, node.padding,
-            node.dilation)
+    geom = (
+        (int(node.weight.shape[2]), int(node.weight.shape[3])),
+        node.stride,
+        node.padding,
+        node.dilation,
+    )
     return map_matrix(name, w, node.bias, spec, rng=rng, ideal=ideal, binarize=binarize, conv=geom)
 
 
-def _digital(name: str, node: Node, spec: CrossbarSpec, rng: np.random.Generator,
-             ideal: bool, binarize: bool) -> None:
+def _digital(
+    name: str, node: Node, spec: CrossbarSpec, rng: np.random.Generator, ideal: bool, binarize: bool
+) -> None:
     return None
 
 
@@ -123,14 +148,35 @@ LOWERINGS: dict[type[Node], Lowering] = {
     Linear: _lower_linear,
     Affine: _lower_linear,
     Conv2d: _lower_conv,
-    **{t: _digital for t in (Input, Output, PoissonEncoder, CurrentEncoder, LIF, IF, LI, Flatten,
-                              AvgPool2d, SumPool2d, Add, Scale)},
+    **{
+        t: _digital
+        for t in (
+            Input,
+            Output,
+            PoissonEncoder,
+            CurrentEncoder,
+            LIF,
+            IF,
+            LI,
+            Flatten,
+            AvgPool2d,
+            SumPool2d,
+            Add,
+            Scale,
+        )
+    },
 }
 """How each node type is lowered: onto tiles (synapses) or left in digital periphery."""
 
 
-def map_graph(graph: Graph, spec: CrossbarSpec, *, rng: np.random.Generator, ideal: bool = False,
-              binarize: bool = False) -> CrossbarArtifact:
+def map_graph(
+    graph: Graph,
+    spec: CrossbarSpec,
+    *,
+    rng: np.random.Generator,
+    ideal: bool = False,
+    binarize: bool = False,
+) -> CrossbarArtifact:
     """Map ``graph`` onto crossbar tiles of ``spec``.
 
     Args:
@@ -157,13 +203,16 @@ def map_graph(graph: Graph, spec: CrossbarSpec, *, rng: np.random.Generator, ide
             digital.append(name)
         else:
             layers[name] = layer
-    return CrossbarArtifact(graph=graph, spec=spec, layers=layers, digital=tuple(digital), ideal=ideal)
+    return CrossbarArtifact(
+        graph=graph, spec=spec, layers=layers, digital=tuple(digital), ideal=ideal
+    )
 
 
 def _as_fn(layer: CrossbarLayer, reader: Reader, in_shape: tuple[int, ...]) -> Callable[[F32], F32]:
     import torch
 
     if layer.conv is None:
+
         def linear(x: F32) -> F32:
             return reader(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))).numpy()
 
@@ -173,7 +222,9 @@ def _as_fn(layer: CrossbarLayer, reader: Reader, in_shape: tuple[int, ...]) -> C
     def conv(x: F32) -> F32:
         xt = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
         b, _, h, w = xt.shape
-        cols = torch.nn.functional.unfold(xt, (kh, kw), dilation=dilation, padding=padding, stride=stride)
+        cols = torch.nn.functional.unfold(
+            xt, (kh, kw), dilation=dilation, padding=padding, stride=stride
+        )
         ho = (h + 2 * padding[0] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
         wo = (w + 2 * padding[1] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
         y = reader(cols.transpose(1, 2).reshape(-1, cols.shape[1]))
@@ -182,8 +233,9 @@ def _as_fn(layer: CrossbarLayer, reader: Reader, in_shape: tuple[int, ...]) -> C
     return conv
 
 
-def synapse_functions(artifact: CrossbarArtifact, fidelity: Fidelity, *,
-                      rng: np.random.Generator) -> tuple[dict[str, Callable[[F32], F32]], dict[str, Reader]]:
+def synapse_functions(
+    artifact: CrossbarArtifact, fidelity: Fidelity, *, rng: np.random.Generator
+) -> tuple[dict[str, Callable[[F32], F32]], dict[str, Reader]]:
     """Replacement functions for ``sim.float``'s ``replace`` hook, and their readers (counters)."""
     fns: dict[str, Callable[[F32], F32]] = {}
     readers: dict[str, Reader] = {}
@@ -196,9 +248,14 @@ def synapse_functions(artifact: CrossbarArtifact, fidelity: Fidelity, *,
     return fns, readers
 
 
-def simulate_crossbar(artifact: CrossbarArtifact, inputs: NDArray[np.generic], *,
-                      fidelity: Fidelity = Fidelity.NOISY, rng: np.random.Generator,
-                      **options: Any) -> tuple[Result, dict[str, Reader]]:
+def simulate_crossbar(
+    artifact: CrossbarArtifact,
+    inputs: NDArray[np.generic],
+    *,
+    fidelity: Fidelity = Fidelity.NOISY,
+    rng: np.random.Generator,
+    **options: Any,
+) -> tuple[Result, dict[str, Reader]]:
     """Run the mapped graph over its time steps with crossbar synapses.
 
     ``rng`` drives the graph's encoders exactly as in ``sim.float`` (same seed, same input
@@ -211,5 +268,9 @@ def simulate_crossbar(artifact: CrossbarArtifact, inputs: NDArray[np.generic], *
 
     fns, readers = synapse_functions(artifact, fidelity, rng=rng.spawn(1)[0])
     result = simulate_float(artifact.graph, inputs, rng=rng, replace=fns, **options)
-    return Result(outputs=result.outputs, spikes=result.spikes, spike_totals=result.spike_totals,
-                  backend=BACKEND), readers
+    return Result(
+        outputs=result.outputs,
+        spikes=result.spikes,
+        spike_totals=result.spike_totals,
+        backend=BACKEND,
+    ), readers

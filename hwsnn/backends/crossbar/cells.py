@@ -55,9 +55,16 @@ class Cells:
         """Conductance of every device in its present state (S)."""
         return np.where(self.state, self.g_low_s, self.g_high_s)
 
-    def program(self, mask: Bool, to_low: bool, *, rng: np.random.Generator,
-                amplitude: float | F64, pulse_s: float | F64,
-                uniforms: F64 | None = None) -> WriteCounts:
+    def program(
+        self,
+        mask: Bool,
+        to_low: bool,
+        *,
+        rng: np.random.Generator,
+        amplitude: float | F64,
+        pulse_s: float | F64,
+        uniforms: F64 | None = None,
+    ) -> WriteCounts:
         """Apply one programming pulse to every device in ``mask`` not already in the target state.
 
         Each attempt switches with the device's own probability (its d2d scale and a c2c
@@ -74,8 +81,9 @@ class Cells:
         width = np.broadcast_to(np.asarray(pulse_s, dtype=np.float64), mask.shape)[todo]
         if var.c2c_sigma_switch > 0:
             amp = amp * rng.lognormal(0.0, var.c2c_sigma_switch, n)
-        p = model.probability(amp, width, scale=self.switch_scale[todo],
-                              delta_scale=self.delta_scale[todo])
+        p = model.probability(
+            amp, width, scale=self.switch_scale[todo], delta_scale=self.delta_scale[todo]
+        )
         u = rng.random(n) if uniforms is None else uniforms[todo]
         flip = (u < p) & (self.stuck[todo] == 0)
         idx = tuple(ix[flip] for ix in np.nonzero(todo))
@@ -107,8 +115,9 @@ class Cells:
         return int(flip.sum())
 
 
-def make_cells(spec: CrossbarSpec, state: Bool, rng: np.random.Generator, *,
-               ideal: bool = False) -> Cells:
+def make_cells(
+    spec: CrossbarSpec, state: Bool, rng: np.random.Generator, *, ideal: bool = False
+) -> Cells:
     """Sample a device population holding ``state`` (True = low resistance).
 
     ``ideal`` gives nominal devices: no spread and no stuck-at faults.
@@ -130,9 +139,15 @@ def make_cells(spec: CrossbarSpec, state: Bool, rng: np.random.Generator, *,
     st = np.array(state, dtype=bool, copy=True)
     st[stuck == 1] = True
     st[stuck == 2] = False
-    return Cells(spec=spec, state=st, g_low_s=g_low * spread(var.d2d_sigma_r),
-                 g_high_s=g_high * spread(var.d2d_sigma_r), switch_scale=spread(var.d2d_sigma_switch),
-                 delta_scale=spread(var.d2d_sigma_delta), stuck=stuck)
+    return Cells(
+        spec=spec,
+        state=st,
+        g_low_s=g_low * spread(var.d2d_sigma_r),
+        g_high_s=g_high * spread(var.d2d_sigma_r),
+        switch_scale=spread(var.d2d_sigma_switch),
+        delta_scale=spread(var.d2d_sigma_delta),
+        stuck=stuck,
+    )
 
 
 def read_disturb_probability(spec: CrossbarSpec, model: SwitchModel | None = None) -> float:
@@ -148,7 +163,15 @@ def read_disturb_probability(spec: CrossbarSpec, model: SwitchModel | None = Non
 
         mtj = spec.mtj
         i_read = spec.read.voltage_v / spec.r_low_ohm
-        return float(mtj_switch_probability(i_read, spec.read.pulse_s, i_c0_a=mtj.i_c0_a,
-                                            delta=mtj.delta, tau0_s=mtj.tau0_s,
-                                            tau_d_s=mtj.tau_d_s, beta=mtj.thermal_exponent))
+        return float(
+            mtj_switch_probability(
+                i_read,
+                spec.read.pulse_s,
+                i_c0_a=mtj.i_c0_a,
+                delta=mtj.delta,
+                tau0_s=mtj.tau0_s,
+                tau_d_s=mtj.tau_d_s,
+                beta=mtj.thermal_exponent,
+            )
+        )
     return float(model.probability(spec.read.voltage_v, spec.read.pulse_s))

@@ -42,9 +42,16 @@ __all__ = [
 F64 = NDArray[np.float64]
 
 
-def mtj_thermal_probability(current_a: ArrayLike, pulse_s: ArrayLike, *, i_c0_a: ArrayLike,
-                            delta: ArrayLike, tau0_s: float, beta: float = 1.0) -> F64:
-    """Thermally activated switching, ``1 - exp(-t/tau)``, ``tau = tau0 exp(Delta (1-I/I_c0)^beta)``.
+def mtj_thermal_probability(
+    current_a: ArrayLike,
+    pulse_s: ArrayLike,
+    *,
+    i_c0_a: ArrayLike,
+    delta: ArrayLike,
+    tau0_s: float,
+    beta: float = 1.0,
+) -> F64:
+    """Thermal switching ``1 - exp(-t/tau)``, ``tau = tau0 exp(Delta (1-I/I_c0)^beta)``.
 
     Koch, Katine & Sun, PRL 92:088302 (2004). Above ``I_c0`` the barrier is zero and the
     attempt rate saturates at ``1/tau0``.
@@ -52,12 +59,14 @@ def mtj_thermal_probability(current_a: ArrayLike, pulse_s: ArrayLike, *, i_c0_a:
     i = np.abs(np.asarray(current_a, dtype=np.float64)) / np.asarray(i_c0_a, dtype=np.float64)
     barrier = np.asarray(delta, dtype=np.float64) * np.clip(1.0 - i, 0.0, None) ** beta
     t = np.asarray(pulse_s, dtype=np.float64)
-    return np.clip(-np.expm1(-(t / tau0_s) * np.exp(-barrier)), 0.0, 1.0)
+    p: F64 = np.clip(-np.expm1(-(t / tau0_s) * np.exp(-barrier)), 0.0, 1.0)
+    return p
 
 
-def mtj_precessional_probability(current_a: ArrayLike, pulse_s: ArrayLike, *, i_c0_a: ArrayLike,
-                                 delta: ArrayLike, tau_d_s: float) -> F64:
-    """Precessional switching, ``exp(-(pi^2 Delta/4) exp(-2 (I/I_c0 - 1) t / tau_D))`` (0 below I_c0).
+def mtj_precessional_probability(
+    current_a: ArrayLike, pulse_s: ArrayLike, *, i_c0_a: ArrayLike, delta: ArrayLike, tau_d_s: float
+) -> F64:
+    """Precessional switching ``exp(-(pi^2 Delta/4) exp(-2 (I/I_c0 - 1) t/tau_D))``, 0 below I_c0.
 
     Sun, PRB 62:570 (2000) with a Boltzmann-distributed initial angle (Butler et al. 2012).
     """
@@ -69,9 +78,16 @@ def mtj_precessional_probability(current_a: ArrayLike, pulse_s: ArrayLike, *, i_
     return np.where(over > 0, p, 0.0)
 
 
-def mtj_switch_probability(current_a: ArrayLike, pulse_s: ArrayLike, *, i_c0_a: ArrayLike,
-                           delta: ArrayLike, tau0_s: float, tau_d_s: float,
-                           beta: float = 1.0) -> F64:
+def mtj_switch_probability(
+    current_a: ArrayLike,
+    pulse_s: ArrayLike,
+    *,
+    i_c0_a: ArrayLike,
+    delta: ArrayLike,
+    tau0_s: float,
+    tau_d_s: float,
+    beta: float = 1.0,
+) -> F64:
     """Switching probability of an MTJ for a current pulse: the larger of the two regimes.
 
     Args:
@@ -86,10 +102,12 @@ def mtj_switch_probability(current_a: ArrayLike, pulse_s: ArrayLike, *, i_c0_a: 
     Returns:
         Probability in [0, 1] (float64), the broadcast shape. Monotone in current and width.
     """
-    p_th = mtj_thermal_probability(current_a, pulse_s, i_c0_a=i_c0_a, delta=delta, tau0_s=tau0_s,
-                                   beta=beta)
-    p_pr = mtj_precessional_probability(current_a, pulse_s, i_c0_a=i_c0_a, delta=delta,
-                                        tau_d_s=tau_d_s)
+    p_th = mtj_thermal_probability(
+        current_a, pulse_s, i_c0_a=i_c0_a, delta=delta, tau0_s=tau0_s, beta=beta
+    )
+    p_pr = mtj_precessional_probability(
+        current_a, pulse_s, i_c0_a=i_c0_a, delta=delta, tau_d_s=tau_d_s
+    )
     return np.clip(np.maximum(p_th, p_pr), 0.0, 1.0)
 
 
@@ -104,8 +122,9 @@ def sot_spin_current(i_hm_a: ArrayLike, sot: SotWrite) -> F64:
     return sot.theta_sh * ratio * efficiency * np.asarray(i_hm_a, dtype=np.float64)
 
 
-def rram_switch_probability(voltage_v: ArrayLike, pulse_s: ArrayLike, *, tau0_s: ArrayLike,
-                            v0_v: ArrayLike) -> F64:
+def rram_switch_probability(
+    voltage_v: ArrayLike, pulse_s: ArrayLike, *, tau0_s: ArrayLike, v0_v: ArrayLike
+) -> F64:
     """Poisson switching probability of an RRAM cell, ``1 - exp(-t / (tau0 exp(-V/V0)))``.
 
     Args:
@@ -116,7 +135,8 @@ def rram_switch_probability(voltage_v: ArrayLike, pulse_s: ArrayLike, *, tau0_s:
     """
     v = np.abs(np.asarray(voltage_v, dtype=np.float64))
     rate = np.exp(v / np.asarray(v0_v, dtype=np.float64)) / np.asarray(tau0_s, dtype=np.float64)
-    return np.clip(-np.expm1(-np.asarray(pulse_s, dtype=np.float64) * rate), 0.0, 1.0)
+    p: F64 = np.clip(-np.expm1(-np.asarray(pulse_s, dtype=np.float64) * rate), 0.0, 1.0)
+    return p
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -135,11 +155,21 @@ class SwitchModel:
     nominal_pulse_s: float
     _prob: Callable[[F64, F64, F64, F64], F64]
 
-    def probability(self, amplitude: ArrayLike, pulse_s: ArrayLike, *,
-                    scale: ArrayLike = 1.0, delta_scale: ArrayLike = 1.0) -> F64:
+    def probability(
+        self,
+        amplitude: ArrayLike,
+        pulse_s: ArrayLike,
+        *,
+        scale: ArrayLike = 1.0,
+        delta_scale: ArrayLike = 1.0,
+    ) -> F64:
         """P(switch) for a pulse, in [0, 1], broadcast over all arguments."""
-        return self._prob(np.asarray(amplitude, dtype=np.float64), np.asarray(pulse_s, dtype=np.float64),
-                          np.asarray(scale, dtype=np.float64), np.asarray(delta_scale, dtype=np.float64))
+        return self._prob(
+            np.asarray(amplitude, dtype=np.float64),
+            np.asarray(pulse_s, dtype=np.float64),
+            np.asarray(scale, dtype=np.float64),
+            np.asarray(delta_scale, dtype=np.float64),
+        )
 
 
 def _mtj_model(mtj: MtjSpec, spec: CrossbarSpec, *, setting: bool) -> SwitchModel:
@@ -148,23 +178,45 @@ def _mtj_model(mtj: MtjSpec, spec: CrossbarSpec, *, setting: bool) -> SwitchMode
         sot = spec.sot
 
         def prob(a: F64, t: F64, s: F64, d: F64) -> F64:
-            return mtj_switch_probability(sot_spin_current(a, sot), t, i_c0_a=mtj.i_c0_a * s,
-                                          delta=mtj.delta * d, tau0_s=mtj.tau0_s,
-                                          tau_d_s=mtj.tau_d_s, beta=mtj.thermal_exponent)
+            return mtj_switch_probability(
+                sot_spin_current(a, sot),
+                t,
+                i_c0_a=mtj.i_c0_a * s,
+                delta=mtj.delta * d,
+                tau0_s=mtj.tau0_s,
+                tau_d_s=mtj.tau_d_s,
+                beta=mtj.thermal_exponent,
+            )
 
-        return SwitchModel(kind="mtj-sot", amplitude_unit="A", nominal_amplitude=sot.current_a,
-                           nominal_pulse_s=sot.pulse_s, _prob=prob)
+        return SwitchModel(
+            kind="mtj-sot",
+            amplitude_unit="A",
+            nominal_amplitude=sot.current_a,
+            nominal_pulse_s=sot.pulse_s,
+            _prob=prob,
+        )
     stt = spec.stt
     if stt is None:
         raise HwsnnError(f"{spec.name}: STT write needs an [stt] section")
 
     def prob_stt(a: F64, t: F64, s: F64, d: F64) -> F64:
-        return mtj_switch_probability(a, t, i_c0_a=mtj.i_c0_a * s, delta=mtj.delta * d,
-                                      tau0_s=mtj.tau0_s, tau_d_s=mtj.tau_d_s,
-                                      beta=mtj.thermal_exponent)
+        return mtj_switch_probability(
+            a,
+            t,
+            i_c0_a=mtj.i_c0_a * s,
+            delta=mtj.delta * d,
+            tau0_s=mtj.tau0_s,
+            tau_d_s=mtj.tau_d_s,
+            beta=mtj.thermal_exponent,
+        )
 
-    return SwitchModel(kind="mtj-stt", amplitude_unit="A", nominal_amplitude=stt.current_a,
-                       nominal_pulse_s=stt.pulse_s, _prob=prob_stt)
+    return SwitchModel(
+        kind="mtj-stt",
+        amplitude_unit="A",
+        nominal_amplitude=stt.current_a,
+        nominal_pulse_s=stt.pulse_s,
+        _prob=prob_stt,
+    )
 
 
 def switch_model(spec: CrossbarSpec, *, setting: bool = True) -> SwitchModel:
@@ -182,8 +234,13 @@ def switch_model(spec: CrossbarSpec, *, setting: bool = True) -> SwitchModel:
         return rram_switch_probability(a, t, tau0_s=tau0, v0_v=v0 * s)
 
     amp = rram.set_voltage_v if setting else rram.reset_voltage_v
-    return SwitchModel(kind="rram-set" if setting else "rram-reset", amplitude_unit="V",
-                       nominal_amplitude=amp, nominal_pulse_s=rram.pulse_s, _prob=prob)
+    return SwitchModel(
+        kind="rram-set" if setting else "rram-reset",
+        amplitude_unit="V",
+        nominal_amplitude=amp,
+        nominal_pulse_s=rram.pulse_s,
+        _prob=prob,
+    )
 
 
 def _bisect_log(f: Callable[[F64], F64], target: F64, lo: float, hi: float, iters: int = 80) -> F64:
@@ -195,7 +252,8 @@ def _bisect_log(f: Callable[[F64], F64], target: F64, lo: float, hi: float, iter
         below = f(np.exp(mid)) < target
         a = np.where(below, mid, a)
         b = np.where(below, b, mid)
-    return np.exp(b)
+    root: F64 = np.exp(b)
+    return root
 
 
 def _check_p(p: ArrayLike) -> F64:
@@ -205,8 +263,9 @@ def _check_p(p: ArrayLike) -> F64:
     return q
 
 
-def width_for_probability(model: SwitchModel, p: ArrayLike, amplitude: float | None = None, *,
-                          max_width_s: float = 1e-3) -> F64:
+def width_for_probability(
+    model: SwitchModel, p: ArrayLike, amplitude: float | None = None, *, max_width_s: float = 1e-3
+) -> F64:
     """Pulse width (s) at fixed amplitude that gives switching probability ``p``.
 
     Raises:
@@ -215,13 +274,16 @@ def width_for_probability(model: SwitchModel, p: ArrayLike, amplitude: float | N
     q = _check_p(p)
     amp = model.nominal_amplitude if amplitude is None else amplitude
     if np.any(model.probability(amp, max_width_s) < q):
-        raise HwsnnError(f"probability {q.max():.3g} needs a pulse longer than {max_width_s} s "
-                         f"at {amp:.3g} {model.amplitude_unit}")
+        raise HwsnnError(
+            f"probability {q.max():.3g} needs a pulse longer than {max_width_s} s "
+            f"at {amp:.3g} {model.amplitude_unit}"
+        )
     return _bisect_log(lambda t: model.probability(amp, t), q, 1e-15, max_width_s)
 
 
-def amplitude_for_probability(model: SwitchModel, p: ArrayLike, pulse_s: float | None = None, *,
-                              max_factor: float = 20.0) -> F64:
+def amplitude_for_probability(
+    model: SwitchModel, p: ArrayLike, pulse_s: float | None = None, *, max_factor: float = 20.0
+) -> F64:
     """Pulse amplitude (A or V) at fixed width that gives switching probability ``p``.
 
     Raises:
@@ -231,5 +293,7 @@ def amplitude_for_probability(model: SwitchModel, p: ArrayLike, pulse_s: float |
     width = model.nominal_pulse_s if pulse_s is None else pulse_s
     hi = model.nominal_amplitude * max_factor
     if np.any(model.probability(hi, width) < q):
-        raise HwsnnError(f"probability {q.max():.3g} needs more than {hi:.3g} {model.amplitude_unit}")
+        raise HwsnnError(
+            f"probability {q.max():.3g} needs more than {hi:.3g} {model.amplitude_unit}"
+        )
     return _bisect_log(lambda a: model.probability(a, width), q, hi * 1e-9, hi)

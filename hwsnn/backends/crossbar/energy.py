@@ -1,4 +1,4 @@
-"""Energy and area ledger of a crossbar: reads per cell event, ADC per conversion, writes per attempt.
+"""Energy ledger of a crossbar: reads per cell event, ADC per conversion, writes per attempt.
 
 * Read: ``E = V^2 G t_read`` per driven cell, i.e. ``V^2 t_read sum_t sum_ij x_i G_ij``;
 * row drivers: ``C_row V^2`` per driven row segment and step;
@@ -32,8 +32,9 @@ class InferenceEnergy:
     active_rows: float
 
 
-def estimate_inference_energy(spec: CrossbarSpec, counters: Iterable[ReadCounters], *,
-                              samples: int) -> InferenceEnergy:
+def estimate_inference_energy(
+    spec: CrossbarSpec, counters: Iterable[ReadCounters], *, samples: int
+) -> InferenceEnergy:
     """Sum the energy of the read events a simulation counted.
 
     Args:
@@ -53,8 +54,15 @@ def estimate_inference_energy(spec: CrossbarSpec, counters: Iterable[ReadCounter
     driver = spec.read.row_capacitance_f * v * v * rows
     adc = spec.adc.fom_j * 2.0**spec.adc.bits * conv
     total = read + driver + adc
-    return InferenceEnergy(read_j=read, row_driver_j=driver, adc_j=adc, total_j=total,
-                           per_sample_j=total / samples, conversions=conv, active_rows=rows)
+    return InferenceEnergy(
+        read_j=read,
+        row_driver_j=driver,
+        adc_j=adc,
+        total_j=total,
+        per_sample_j=total / samples,
+        conversions=conv,
+        active_rows=rows,
+    )
 
 
 def write_energy_per_attempt(spec: CrossbarSpec, amplitude: float, pulse_s: float) -> float:

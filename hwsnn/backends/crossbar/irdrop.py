@@ -43,10 +43,14 @@ def row_drop_factor(g_s: F64, wire_ohm: float, cols_per_tile: int) -> F64:
 
 
 def column_pair_sum(x: F64) -> F64:
-    """``S = sum_{i,i'} x_i x_i' (N - max(i, i'))`` over the last axis (rows), shape ``x.shape[:-1]``."""
+    """``S = sum_{i,i'} x_i x_i' (N - max(i, i'))`` over the rows (last axis).
+
+    Computed as ``sum_k x_k (N - k)(2 c_k - x_k)`` with ``c_k`` the cumulative sum.
+    """
     n = x.shape[-1]
     c = np.cumsum(x, axis=-1)
-    return np.sum(x * (n - np.arange(n)) * (2.0 * c - x), axis=-1)
+    s: F64 = np.sum(x * (n - np.arange(n)) * (2.0 * c - x), axis=-1)
+    return s
 
 
 def exact_column_currents(g_s: F64, x: F64, voltage_v: float, wire_ohm: float) -> F64:
@@ -94,7 +98,9 @@ def exact_column_currents(g_s: F64, x: F64, voltage_v: float, wire_ohm: float) -
     ii.append(np.arange(2 * nr))
     jj.append(np.arange(2 * nr))
     vv.append(diag)
-    a = sp.csr_matrix((np.concatenate(vv), (np.concatenate(ii), np.concatenate(jj))),
-                      shape=(2 * nr, 2 * nr))
-    v = spsolve(a.tocsc(), rhs)
-    return np.asarray(gw * v[c_id[-1, :]], dtype=np.float64)
+    a = sp.csc_matrix(
+        (np.concatenate(vv), (np.concatenate(ii), np.concatenate(jj))), shape=(2 * nr,) * 2
+    )
+    v = spsolve(a, rhs)
+    out: F64 = np.asarray(gw * v[c_id[-1, :]], dtype=np.float64)
+    return out

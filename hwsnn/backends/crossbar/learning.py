@@ -19,6 +19,7 @@ probability itself. Both draw the same uniforms (common random numbers): same se
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from dataclasses import dataclass
 
@@ -26,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hwsnn.backends.crossbar.cells import Cells, make_cells, read_disturb_probability
-from hwsnn.backends.crossbar.devices import amplitude_for_probability, switch_model
+from hwsnn.backends.crossbar.devices import SwitchModel, amplitude_for_probability, switch_model
 from hwsnn.backends.crossbar.energy import write_energy_per_attempt
 from hwsnn.backends.crossbar.spec import CrossbarSpec
 
@@ -35,7 +36,7 @@ __all__ = ["HbStdpConfig", "LearningResult", "Realisation", "train_hb_stdp"]
 F64 = NDArray[np.float64]
 
 
-class Realisation(str, enum.Enum):
+class Realisation(enum.StrEnum):
     """How a wanted switching probability is realised."""
 
     IDEAL = "ideal"
@@ -63,6 +64,8 @@ class HbStdpConfig:
     theta_plus: float = 0.5
     theta_decay: float = 0.999
     init_p_high: float = 0.2
+    calibrate_spread: bool = True
+    """Choose pulses on the population-mean switching probability (device-to-device spread)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,24 +85,61 @@ class LearningResult:
     """(wanted probability, amplitude (A or V), width (s)) used for each rule window."""
 
 
+def _population_model(spec: CrossbarSpec, setting: bool) -> SwitchModel:
+    """Switching model averaged over the spec's device-to-device spread (64 quantiles each).
+
+    Programming pulses are calibrated on this population mean, as a designer who knows the
+    spread would do; each device still switches with its own probability.
+    """
+    base = switch_model(spec, setting=setting)
+    var = spec.variability
+    q = np.linspace(0.5 / 64, 1 - 0.5 / 64, 64)
+    from scipy.special import ndtri
+
+    z = ndtri(q)
+    scale = np.exp(var.d2d_sigma_switch * z)[:, None]
+    delta = np.exp(var.d2d_sigma_delta * z)[None, :]
+
+    def prob(a: F64, t: F64, s: F64, d: F64) -> F64:
+        p = base.probability(
+            a[..., None, None],
+            t[..., None, None],
+            scale=scale * s[..., None, None],
+            delta_scale=delta * d[..., None, None],
+        )
+        mean: F64 = p.mean(axis=(-2, -1))
+        return mean
+
+    return dataclasses.replace(base, _prob=prob)
+
+
 def _pulses(spec: CrossbarSpec, cfg: HbStdpConfig) -> dict[str, tuple[float, float, float, bool]]:
     out = {}
-    for key, p, setting in (("pot", cfg.p_hebb_pot, True), ("anti", cfg.p_antihebb_dep, False),
-                            ("dep", cfg.p_hebb_dep, False)):
-        model = switch_model(spec, setting=setting)
+    for key, p, setting in (
+        ("pot", cfg.p_hebb_pot, True),
+        ("anti", cfg.p_antihebb_dep, False),
+        ("dep", cfg.p_hebb_dep, False),
+    ):
+        model = (
+            _population_model(spec, setting)
+            if cfg.calibrate_spread
+            else switch_model(spec, setting=setting)
+        )
         amp = float(amplitude_for_probability(model, p))
         out[key] = (p, amp, model.nominal_pulse_s, setting)
     return out
 
 
 class _Learner:
-    def __init__(self, spec: CrossbarSpec, cfg: HbStdpConfig, n_in: int, mode: Realisation,
-                 seed: int) -> None:
+    def __init__(
+        self, spec: CrossbarSpec, cfg: HbStdpConfig, n_in: int, mode: Realisation, seed: int
+    ) -> None:
         self.cfg, self.mode, self.spec = cfg, mode, spec
         init = np.random.default_rng(seed)
         state = init.random((n_in, cfg.n_neurons)) < cfg.init_p_high
-        self.cells: Cells = make_cells(spec, state, np.random.default_rng(seed + 1),
-                                       ideal=mode is Realisation.IDEAL)
+        self.cells: Cells = make_cells(
+            spec, state, np.random.default_rng(seed + 1), ideal=mode is Realisation.IDEAL
+        )
         self.u_rng = np.random.default_rng(seed + 2)  # shared uniforms and input spikes
         self.dev_rng = np.random.default_rng(seed + 3)  # device-only randomness
         self.pulses = _pulses(spec, cfg)
@@ -116,8 +156,9 @@ class _Learner:
         if self.mode is Realisation.DEVICE:
             uu = np.zeros(self.cells.state.shape)
             uu[:, col] = u
-            c = self.cells.program(full, to_low, rng=self.dev_rng, amplitude=amp, pulse_s=width,
-                                   uniforms=uu)
+            c = self.cells.program(
+                full, to_low, rng=self.dev_rng, amplitude=amp, pulse_s=width, uniforms=uu
+            )
             self.energy_j += c.attempts * write_energy_per_attempt(self.spec, amp, width)
             self.attempts, self.switches = self.attempts + c.attempts, self.switches + c.switches
             return
@@ -164,20 +205,49 @@ class _Learner:
         if learn:
             self.theta = cfg.theta0 + (self.theta - cfg.theta0) * cfg.theta_decay
             if self.p_disturb > 0:
-                self.disturbs += self.cells.disturb(reads[:, None].repeat(cfg.n_neurons, 1),
-                                                    self.p_disturb, self.dev_rng)
+                self.disturbs += self.cells.disturb(
+                    reads[:, None].repeat(cfg.n_neurons, 1), self.p_disturb, self.dev_rng
+                )
         return counts
 
 
-def train_hb_stdp(spec: CrossbarSpec, x_train: F64, y_train: NDArray[np.int64], x_test: F64,
-                  y_test: NDArray[np.int64], *, realisation: Realisation, seed: int,
-                  config: HbStdpConfig | None = None, epochs: int = 1) -> LearningResult:
+def _evaluate(
+    net: _Learner, x_train: F64, y_train: NDArray[np.int64], x_test: F64, y_test: NDArray[np.int64]
+) -> float:
+    """Label each neuron by its strongest class on the training set, then vote on the test set."""
+    n_cls = int(max(y_train.max(), y_test.max())) + 1
+    resp = np.zeros((n_cls, net.cfg.n_neurons))
+    for x, y in zip(x_train, y_train, strict=True):
+        resp[y] += net.present(x, learn=False)
+    labels = np.argmax(resp / np.maximum(np.bincount(y_train, minlength=n_cls)[:, None], 1), axis=0)
+    correct = 0
+    for x, y in zip(x_test, y_test, strict=True):
+        c = net.present(x, learn=False)
+        votes = [c[labels == k].mean() if np.any(labels == k) else -1.0 for k in range(n_cls)]
+        correct += int(np.argmax(votes) == y)
+    return correct / len(y_test)
+
+
+def train_hb_stdp(
+    spec: CrossbarSpec,
+    x_train: F64,
+    y_train: NDArray[np.int64],
+    x_test: F64,
+    y_test: NDArray[np.int64],
+    *,
+    realisation: Realisation,
+    seed: int,
+    config: HbStdpConfig | None = None,
+    epochs: int = 1,
+) -> LearningResult:
     """Train the binary SNN with eHB-STDP, label neurons, and test it.
 
     Args:
         spec: Crossbar spec whose devices hold the synapses.
-        x_train, x_test: Images flattened to ``(N, n_in)`` in [0, 1] (spike rates).
-        y_train, y_test: Labels ``(N,)``.
+        x_train: Training images flattened to ``(N, n_in)`` in [0, 1] (spike rates).
+        y_train: Training labels ``(N,)``.
+        x_test: Test images ``(M, n_in)``.
+        y_test: Test labels ``(M,)``.
         realisation: IDEAL probabilities or DEVICE programming pulses.
         seed: Seed of every random stream (shared by both realisations).
         config: Rule and network constants.
@@ -188,18 +258,16 @@ def train_hb_stdp(spec: CrossbarSpec, x_train: F64, y_train: NDArray[np.int64], 
     for _ in range(epochs):
         for x in x_train:
             net.present(x, learn=True)
-    n_cls = int(max(y_train.max(), y_test.max())) + 1
-    resp = np.zeros((n_cls, cfg.n_neurons))
-    for x, y in zip(x_train, y_train, strict=True):
-        resp[y] += net.present(x, learn=False)
-    labels = np.argmax(resp / np.maximum(np.bincount(y_train, minlength=n_cls)[:, None], 1), axis=0)
-    correct = 0
-    for x, y in zip(x_test, y_test, strict=True):
-        c = net.present(x, learn=False)
-        votes = np.array([c[labels == k].mean() if np.any(labels == k) else -1.0 for k in range(n_cls)])
-        correct += int(np.argmax(votes) == y)
+    acc = _evaluate(net, x_train, y_train, x_test, y_test)
     return LearningResult(
-        realisation=realisation.value, accuracy=correct / len(y_test), write_attempts=net.attempts,
-        switches=net.switches, disturbs=net.disturbs, write_energy_j=net.energy_j,
-        write_energy_per_epoch_j=net.energy_j / epochs, epochs=epochs, seed=seed,
-        pulses=tuple((p, a, t) for p, a, t, _ in net.pulses.values()))
+        realisation=realisation.value,
+        accuracy=acc,
+        write_attempts=net.attempts,
+        switches=net.switches,
+        disturbs=net.disturbs,
+        write_energy_j=net.energy_j,
+        write_energy_per_epoch_j=net.energy_j / epochs,
+        epochs=epochs,
+        seed=seed,
+        pulses=tuple((p, a, t) for p, a, t, _ in net.pulses.values()),
+    )

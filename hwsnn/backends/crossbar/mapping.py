@@ -85,13 +85,20 @@ class CrossbarLayer:
         tiles = self.row_tiles * col_tiles
         cells = self.n_in * width
         adcs = tiles * math.ceil(arr.cols / self.spec.adc.columns_per_adc)
-        return LayerResources(row_tiles=self.row_tiles, col_tiles=col_tiles, tiles=tiles, cells=cells,
-                              cells_available=tiles * arr.rows * arr.cols,
-                              utilisation=cells / (tiles * arr.rows * arr.cols), adcs=adcs)
+        return LayerResources(
+            row_tiles=self.row_tiles,
+            col_tiles=col_tiles,
+            tiles=tiles,
+            cells=cells,
+            cells_available=tiles * arr.rows * arr.cols,
+            utilisation=cells / (tiles * arr.rows * arr.cols),
+            adcs=adcs,
+        )
 
 
-def binary_levels(weight: F64, *, ternary_ok: bool, binarize: bool,
-                  where: str) -> tuple[float, NDArray[np.int8], float]:
+def binary_levels(
+    weight: F64, *, ternary_ok: bool, binarize: bool, where: str
+) -> tuple[float, NDArray[np.int8], float]:
     """Split ``weight`` into ``alpha * signs``; returns ``(alpha, signs, relative error)``.
 
     Raises:
@@ -115,7 +122,7 @@ def binary_levels(weight: F64, *, ternary_ok: bool, binarize: bool,
 
 def device_states(signs: NDArray[np.int8], spec: CrossbarSpec, row_tiles: int) -> NDArray[np.bool_]:
     """Low-resistance pattern ``(row_tiles, rows, cols)`` for signs ``(n_in, n_out)``."""
-    n_in, n_out = signs.shape
+    n_in = signs.shape[0]
     if spec.array.mapping is MappingScheme.DIFFERENTIAL:
         state = np.concatenate([signs > 0, signs < 0], axis=1)
     else:
@@ -125,9 +132,17 @@ def device_states(signs: NDArray[np.int8], spec: CrossbarSpec, row_tiles: int) -
     return padded.reshape(row_tiles, spec.array.rows, state.shape[1])
 
 
-def map_matrix(name: str, weight: F64, bias: F64 | None, spec: CrossbarSpec, *,
-               rng: np.random.Generator, ideal: bool, binarize: bool,
-               conv: ConvGeometry | None = None) -> CrossbarLayer:
+def map_matrix(
+    name: str,
+    weight: F64,
+    bias: F64 | None,
+    spec: CrossbarSpec,
+    *,
+    rng: np.random.Generator,
+    ideal: bool,
+    binarize: bool,
+    conv: ConvGeometry | None = None,
+) -> CrossbarLayer:
     """Map a weight matrix ``(out, in)`` onto tiles of ``spec.array`` and sample its devices."""
     diff = spec.array.mapping is MappingScheme.DIFFERENTIAL
     alpha, signs, err = binary_levels(weight, ternary_ok=diff, binarize=binarize, where=name)
@@ -135,6 +150,15 @@ def map_matrix(name: str, weight: F64, bias: F64 | None, spec: CrossbarSpec, *,
     row_tiles = math.ceil(n_in / spec.array.rows)
     state = device_states(np.ascontiguousarray(signs.T), spec, row_tiles)
     cells = make_cells(spec, state, rng, ideal=ideal)
-    return CrossbarLayer(name=name, spec=spec, n_in=n_in, n_out=n_out, alpha=alpha,
-                         signs=np.ascontiguousarray(signs.T), bias=None if bias is None else np.array(bias),
-                         cells=cells, weight_error_rel=err, conv=conv)
+    return CrossbarLayer(
+        name=name,
+        spec=spec,
+        n_in=n_in,
+        n_out=n_out,
+        alpha=alpha,
+        signs=np.ascontiguousarray(signs.T),
+        bias=None if bias is None else np.array(bias),
+        cells=cells,
+        weight_error_rel=err,
+        conv=conv,
+    )

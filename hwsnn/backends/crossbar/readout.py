@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
 
 from hwsnn.backends.crossbar.irdrop import row_drop_factor
 from hwsnn.backends.crossbar.mapping import CrossbarLayer
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["Fidelity", "ReadCounters", "Reader", "make_reader"]
 
 
-class Fidelity(str, enum.Enum):
+class Fidelity(enum.StrEnum):
     """Ideal devices and periphery, or every non-ideality of the spec."""
 
     IDEAL = "ideal"
@@ -63,7 +64,7 @@ class GaussianSource:
     (tails cut at +-4.17 sigma), about 6x cheaper than ``torch.randn`` on one CPU thread.
     """
 
-    _table: np.ndarray | None = None
+    _table: NDArray[np.float32] | None = None
 
     def __init__(self, rng: np.random.Generator) -> None:
         self._bits = np.random.SFC64(int(rng.integers(2**63)))
@@ -73,7 +74,7 @@ class GaussianSource:
             q = ndtri((np.arange(65536) + 0.5) / 65536)
             GaussianSource._table = (q / q.std()).astype(np.float32)
 
-    def draw(self, out: np.ndarray) -> None:
+    def draw(self, out: NDArray[np.float32]) -> None:
         """Fill the float32 array ``out`` with standard normal samples."""
         raw = self._bits.random_raw((out.size + 3) // 4).view(np.uint16)[: out.size]
         table = GaussianSource._table
@@ -105,10 +106,13 @@ class Reader:
     noise: GaussianSource
     counters: ReadCounters = field(default_factory=ReadCounters)
     count: bool = True
-    _buffers: dict[tuple[int, ...], tuple[torch.Tensor, torch.Tensor, np.ndarray]] = field(
-        default_factory=dict)
+    _buffers: dict[tuple[int, ...], tuple[torch.Tensor, torch.Tensor, NDArray[np.float32]]] = field(
+        default_factory=dict
+    )
 
-    def _buffer(self, shape: tuple[int, ...]) -> tuple[torch.Tensor, torch.Tensor, np.ndarray]:
+    def _buffer(
+        self, shape: tuple[int, ...]
+    ) -> tuple[torch.Tensor, torch.Tensor, NDArray[np.float32]]:
         import torch
 
         if shape not in self._buffers:
@@ -117,6 +121,7 @@ class Reader:
         return self._buffers[shape]
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        """Read one time step: ``x (B, n_in)`` row drives (spikes) -> ``(B, n_out)``."""
         import torch
 
         layer, rows, n_rt = self.layer, self.layer.spec.array.rows, self.g.shape[0]
@@ -135,8 +140,15 @@ class Reader:
             offset = self._analog(a, tmp, eps, n, xp, offset)
         return self._digitise(a, n, x, offset)
 
-    def _analog(self, a: torch.Tensor, tmp: torch.Tensor, eps: np.ndarray, n: torch.Tensor,
-                xp: torch.Tensor, offset: torch.Tensor) -> torch.Tensor:
+    def _analog(
+        self,
+        a: torch.Tensor,
+        tmp: torch.Tensor,
+        eps: NDArray[np.float32],
+        n: torch.Tensor,
+        xp: torch.Tensor,
+        offset: torch.Tensor,
+    ) -> torch.Tensor:
         """Column IR drop and read noise in place on ``a``; returns the calibrated offset."""
         import torch
 
@@ -157,16 +169,14 @@ class Reader:
             a.addcmul_(tmp, torch.from_numpy(eps), value=rel)
         return offset
 
-    def _digitise(self, a: torch.Tensor, n: torch.Tensor, x: torch.Tensor,
-                  offset: torch.Tensor) -> torch.Tensor:
+    def _digitise(
+        self, a: torch.Tensor, n: torch.Tensor, x: torch.Tensor, offset: torch.Tensor
+    ) -> torch.Tensor:
         import torch
 
         layer = self.layer
         diff = layer.spec.array.mapping is MappingScheme.DIFFERENTIAL
-        if diff:
-            s = a[..., : layer.n_out] - a[..., layer.n_out :]
-        else:
-            s = a.sub_(offset)
+        s = a[..., : layer.n_out] - a[..., layer.n_out :] if diff else a.sub_(offset)
         if self.fidelity is Fidelity.NOISY or bool(torch.all((x == 0) | (x == 1))):
             step = self.adc_range / self.adc_levels
             s = s.clamp_(-self.adc_range if diff else 0.0, self.adc_range)
@@ -222,8 +232,14 @@ def make_reader(layer: CrossbarLayer, fidelity: Fidelity, *, rng: np.random.Gene
         levels = 2 ** (spec.adc.bits - (1 if diff else 0)) - 1
         adc_range = spec.adc.range_rows
     scale = (g_l - g_h) * kappa
-    return Reader(layer=layer, fidelity=fidelity,
-                  g=torch.as_tensor(g / scale, dtype=torch.float32),
-                  scale=torch.as_tensor(scale.mean(axis=2, keepdims=True), dtype=torch.float32),
-                  g_l=g_l, g_h=g_h, adc_levels=levels, adc_range=adc_range,
-                  noise=GaussianSource(rng))
+    return Reader(
+        layer=layer,
+        fidelity=fidelity,
+        g=torch.as_tensor(g / scale, dtype=torch.float32),
+        scale=torch.as_tensor(scale.mean(axis=2, keepdims=True), dtype=torch.float32),
+        g_l=g_l,
+        g_h=g_h,
+        adc_levels=levels,
+        adc_range=adc_range,
+        noise=GaussianSource(rng),
+    )

@@ -1,20 +1,17 @@
 """Typed, frozen crossbar specs (device, variability, array, periphery) loaded from ``mappings/``.
 
 Every number in a spec file is an inline table ``{ value = ..., source = "..." }``; the loader
-refuses a bare number, so no hardware number enters hwsnn without a source. Sources are kept
-in :attr:`CrossbarSpec.sources` (dotted field path -> citation) for reports.
+(:mod:`.specfile`) refuses a bare number. Sources are kept in :attr:`CrossbarSpec.sources`
+(dotted field path -> citation) for reports.
 """
 
 from __future__ import annotations
 
 import enum
 import math
-import tomllib
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from pathlib import Path
-from typing import Any, get_type_hints
 
 from hwsnn.errors import HwsnnError, TargetConstraintError
 
@@ -31,9 +28,6 @@ __all__ = [
     "SttWrite",
     "VariabilitySpec",
     "WritePath",
-    "available_specs",
-    "load_spec",
-    "spec_dir",
 ]
 
 
@@ -57,7 +51,11 @@ class _Checked:
             value = getattr(self, f.name)
             if check is None:
                 continue
-            if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+            if (
+                not isinstance(value, int | float)
+                or isinstance(value, bool)
+                or not math.isfinite(value)
+            ):
                 raise HwsnnError(f"{f.name}: must be a finite number, got {value!r}")
             bad = (
                 (check == "positive" and value <= 0)
@@ -69,21 +67,21 @@ class _Checked:
                 raise HwsnnError(f"{f.name}: must be {rule}, got {value!r}")
 
 
-class DeviceKind(str, enum.Enum):
+class DeviceKind(enum.StrEnum):
     """Which binary device a spec describes."""
 
     MTJ = "mtj"
     RRAM = "rram"
 
 
-class WritePath(str, enum.Enum):
+class WritePath(enum.StrEnum):
     """How an MTJ is programmed: spin-transfer torque through the junction, or spin-orbit torque."""
 
     STT = "stt"
     SOT = "sot"
 
 
-class MappingScheme(str, enum.Enum):
+class MappingScheme(enum.StrEnum):
     """How a signed binary weight sits on devices."""
 
     OFFSET = "offset"
@@ -155,7 +153,9 @@ class SotWrite(_Checked):
     @property
     def hm_resistance_ohm(self) -> float:
         """Resistance of the heavy-metal strip (ohm)."""
-        return self.hm_resistivity_ohm_m * self.hm_length_m / (self.hm_width_m * self.hm_thickness_m)
+        return (
+            self.hm_resistivity_ohm_m * self.hm_length_m / (self.hm_width_m * self.hm_thickness_m)
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -286,13 +286,19 @@ class CrossbarSpec:
         need = ("mtj", "stt", "sot") if self.device_kind is DeviceKind.MTJ else ("rram",)
         for name in need:
             if getattr(self, name) is None:
-                raise HwsnnError(f"{self.name}: [{name}] is required for a {self.device_kind.value} spec")
+                raise HwsnnError(
+                    f"{self.name}: [{name}] is required for a {self.device_kind.value} spec"
+                )
         if self.device_kind is DeviceKind.MTJ and self.write_path is None:
             raise HwsnnError(f"{self.name}: write_path is required for an MTJ spec")
         figure = self.array.rows * self.array.cols * self.array.wire_resistance_ohm / self.r_low_ohm
         if figure > self.array.ir_drop_tolerance:
-            raise TargetConstraintError("array.rows*array.cols*wire_resistance_ohm/r_low_ohm",
-                                        self.array.ir_drop_tolerance, figure, where=self.name)
+            raise TargetConstraintError(
+                "array.rows*array.cols*wire_resistance_ohm/r_low_ohm",
+                self.array.ir_drop_tolerance,
+                figure,
+                where=self.name,
+            )
         if self.r_high_ohm <= self.r_low_ohm:
             raise HwsnnError(f"{self.name}: r_high_ohm must exceed r_low_ohm")
 
@@ -307,92 +313,3 @@ class CrossbarSpec:
         """Nominal high-resistance state (ohm)."""
         dev = self.mtj if self.mtj is not None else self.rram
         return dev.r_high_ohm  # type: ignore[union-attr]
-
-
-_SECTIONS: dict[str, type[Any]] = {
-    "mtj": MtjSpec, "stt": SttWrite, "sot": SotWrite, "rram": RramSpec,
-    "variability": VariabilitySpec, "read": ReadSpec, "array": ArraySpec, "adc": AdcSpec,
-}
-
-
-def _section(cls: type[Any], table: Mapping[str, Any], where: str,
-             sources: dict[str, str]) -> Any:
-    hints = get_type_hints(cls)
-    names = {f.name for f in fields(cls)}
-    unknown = set(table) - names
-    if unknown:
-        raise HwsnnError(f"{where}: unknown field(s) {sorted(unknown)}")
-    kwargs: dict[str, Any] = {}
-    for name, raw in table.items():
-        if isinstance(raw, Mapping):
-            if set(raw) != {"value", "source"} or not str(raw["source"]).strip():
-                raise HwsnnError(f"{where}.{name}: expected {{ value = ..., source = \"...\" }}")
-            kwargs[name] = int(raw["value"]) if hints[name] is int and raw["value"] == int(
-                raw["value"]) else raw["value"]
-            sources[f"{where}.{name}"] = str(raw["source"])
-        elif isinstance(raw, str):
-            kwargs[name] = raw
-        else:
-            raise HwsnnError(f"{where}.{name}: a number needs a source: {{ value = {raw!r}, source = ... }}")
-    try:
-        return cls(**kwargs)
-    except HwsnnError as exc:
-        raise HwsnnError(f"{where}.{exc}") from None
-    except (TypeError, ValueError) as exc:
-        raise HwsnnError(f"{where}: {exc}") from None
-
-
-def spec_from_dict(data: Mapping[str, Any], *, where: str = "spec") -> CrossbarSpec:
-    """Build and validate a :class:`CrossbarSpec` from parsed TOML.
-
-    Raises:
-        HwsnnError: A field is missing, unknown, unsourced or out of range (the message names it).
-    """
-    sources: dict[str, str] = {}
-    parts: dict[str, Any] = {}
-    for key, cls in _SECTIONS.items():
-        table = data.get(key)
-        parts[key] = None if table is None else _section(cls, table, key, sources)
-    for key in ("variability", "read", "array", "adc"):
-        if parts[key] is None:
-            raise HwsnnError(f"{where}: missing section [{key}]")
-    try:
-        kind = DeviceKind(data.get("device_kind"))
-        path = WritePath(data["write_path"]) if "write_path" in data else None
-    except ValueError as exc:
-        raise HwsnnError(f"{where}: {exc}") from None
-    return CrossbarSpec(name=str(data.get("name", where)), device_kind=kind, write_path=path,
-                        sources=sources, **parts)
-
-
-def spec_dir() -> Path:
-    """Directory of the crossbar spec files (checkout or installed wheel)."""
-    here = Path(__file__).resolve()
-    for candidate in (here.parents[3] / "mappings" / "crossbar",
-                      here.parents[2] / "_data" / "mappings" / "crossbar"):
-        if candidate.is_dir():
-            return candidate
-    raise HwsnnError("crossbar specs not found (mappings/crossbar)")
-
-
-def available_specs() -> tuple[str, ...]:
-    """Names of the built-in specs (file stems in ``mappings/crossbar``)."""
-    return tuple(sorted(p.stem for p in spec_dir().glob("*.toml")))
-
-
-def load_spec(name_or_path: str | Path) -> CrossbarSpec:
-    """Load a spec by built-in name (``"mtj-sot"``, ``"rram"``) or TOML path.
-
-    Raises:
-        HwsnnError: unknown name, unreadable file, or invalid content (field named).
-    """
-    path = Path(name_or_path)
-    if path.suffix != ".toml":
-        path = spec_dir() / f"{name_or_path}.toml"
-        if not path.is_file():
-            raise HwsnnError(f"unknown crossbar spec {name_or_path!r}; available: {available_specs()}")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise HwsnnError(f"cannot read crossbar spec {path}: {exc}") from None
-    return spec_from_dict(data, where=path.name)

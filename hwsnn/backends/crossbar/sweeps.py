@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 
 from hwsnn.backends.crossbar.backend import map_graph, simulate_crossbar
 from hwsnn.backends.crossbar.energy import estimate_inference_energy
-from hwsnn.backends.crossbar.readout import Fidelity
+from hwsnn.backends.crossbar.readout import Fidelity, ReadCounters
 from hwsnn.backends.crossbar.spec import CrossbarSpec
 from hwsnn.errors import HwsnnError
 from hwsnn.ir import Graph
@@ -45,8 +45,11 @@ def _adc(spec: CrossbarSpec, v: float) -> CrossbarSpec:
 
 def _wire(spec: CrossbarSpec, v: float) -> CrossbarSpec:
     figure = spec.array.rows * spec.array.cols * v / spec.r_low_ohm
-    arr = dataclasses.replace(spec.array, wire_resistance_ohm=v,
-                              ir_drop_tolerance=max(spec.array.ir_drop_tolerance, figure))
+    arr = dataclasses.replace(
+        spec.array,
+        wire_resistance_ohm=v,
+        ir_drop_tolerance=max(spec.array.ir_drop_tolerance, figure),
+    )
     return dataclasses.replace(spec, array=arr)
 
 
@@ -88,22 +91,43 @@ def accuracy(outputs: NDArray[np.float32], labels: NDArray[np.int64]) -> float:
     return float(np.mean(flat.argmax(axis=-1) == labels))
 
 
-def _run(graph: Graph, spec: CrossbarSpec, x: NDArray[np.float32], y: NDArray[np.int64],
-         fidelity: Fidelity, seed: int, batch: int) -> tuple[float, float]:
+def _run(
+    graph: Graph,
+    spec: CrossbarSpec,
+    x: NDArray[np.float32],
+    y: NDArray[np.int64],
+    fidelity: Fidelity,
+    seed: int,
+    batch: int,
+) -> tuple[float, float]:
     art = map_graph(graph, spec, rng=np.random.default_rng(seed), ideal=fidelity is Fidelity.IDEAL)
-    outs, counters = [], []
+    outs: list[NDArray[np.float32]] = []
+    counters: list[ReadCounters] = []
     for i in range(0, len(x), batch):
-        res, readers = simulate_crossbar(art, x[i : i + batch], fidelity=fidelity,
-                                         rng=np.random.default_rng(seed + i), record=False)
+        res, readers = simulate_crossbar(
+            art,
+            x[i : i + batch],
+            fidelity=fidelity,
+            rng=np.random.default_rng(seed + i),
+            record=False,
+        )
         outs.append(res.outputs)
         counters.extend(r.counters for r in readers.values())
     energy = estimate_inference_energy(spec, counters, samples=len(x))
     return accuracy(np.concatenate(outs, axis=1), y), energy.per_sample_j
 
 
-def sweep_accuracy(graph: Graph, spec: CrossbarSpec, x: NDArray[np.float32], y: NDArray[np.int64],
-                   parameter: str, values: Sequence[float] | None = None, *, seed: int = 0,
-                   batch_size: int = 256) -> SweepResult:
+def sweep_accuracy(
+    graph: Graph,
+    spec: CrossbarSpec,
+    x: NDArray[np.float32],
+    y: NDArray[np.int64],
+    parameter: str,
+    values: Sequence[float] | None = None,
+    *,
+    seed: int = 0,
+    batch_size: int = 256,
+) -> SweepResult:
     """Accuracy of ``graph`` on the noisy crossbar as one spec field varies.
 
     Raises:
@@ -117,5 +141,12 @@ def sweep_accuracy(graph: Graph, spec: CrossbarSpec, x: NDArray[np.float32], y: 
     for v in values if values is not None else default:
         acc, e = _run(graph, modify(spec, float(v)), x, y, Fidelity.NOISY, seed, batch_size)
         points.append(SweepPoint(value=float(v), accuracy=acc, energy_per_sample_j=e))
-    return SweepResult(target=spec.name, parameter=parameter, label=label, ideal_accuracy=ideal,
-                       points=tuple(points), samples=len(x), seed=seed)
+    return SweepResult(
+        target=spec.name,
+        parameter=parameter,
+        label=label,
+        ideal_accuracy=ideal,
+        points=tuple(points),
+        samples=len(x),
+        seed=seed,
+    )

@@ -32,17 +32,29 @@ F64 = NDArray[np.float64]
 CHAIN_NODES = (Linear, Affine, Conv2d, AvgPool2d, SumPool2d, Flatten, Scale, CurrentEncoder)
 
 
-def _windows(x: F64, kernel: tuple[int, int], stride: tuple[int, int], padding: tuple[int, int],
-             dilation: tuple[int, int]) -> F64:
+def _windows(
+    x: F64,
+    kernel: tuple[int, int],
+    stride: tuple[int, int],
+    padding: tuple[int, int],
+    dilation: tuple[int, int],
+) -> F64:
     """``x`` (B, C, H, W) -> (B, C, Ho, Wo, kH, kW) sliding windows (zero padding)."""
     x = np.pad(x, ((0, 0), (0, 0), (padding[0], padding[0]), (padding[1], padding[1])))
     span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
-    view = sliding_window_view(x, span, axis=(2, 3))
-    return view[:, :, :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
+    view: F64 = sliding_window_view(x, tuple(span), axis=(2, 3))  # type: ignore[call-overload]
+    out: F64 = view[:, :, :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
+    return out
 
 
-def conv2d_f64(x: F64, weight: F64, stride: tuple[int, int], padding: tuple[int, int],
-               dilation: tuple[int, int], groups: int) -> F64:
+def conv2d_f64(
+    x: F64,
+    weight: F64,
+    stride: tuple[int, int],
+    padding: tuple[int, int],
+    dilation: tuple[int, int],
+    groups: int,
+) -> F64:
     """Cross-correlation of ``x`` (B, C_in, H, W) with ``weight`` (C_out, C_in/g, kH, kW), float64.
 
     Exact for integer operands below 2**53, so the emulator uses it for integer convolution.
@@ -64,8 +76,8 @@ def _apply(node: Node, x: F64) -> F64:
         return y if node.bias is None else y + node.bias[None, :, None, None]
     if isinstance(node, SumPool2d):
         stride = node.stride or node.kernel_size
-        y = _windows(x, node.kernel_size, stride, node.padding, (1, 1)).sum(axis=(4, 5))
-        return y / node.window if isinstance(node, AvgPool2d) else y
+        pooled: F64 = _windows(x, node.kernel_size, stride, node.padding, (1, 1)).sum(axis=(4, 5))
+        return pooled / node.window if isinstance(node, AvgPool2d) else pooled
     if isinstance(node, Flatten):
         shape = x.shape[1:]
         start, end = node.start_dim % len(shape), node.end_dim % len(shape)
@@ -74,7 +86,9 @@ def _apply(node: Node, x: F64) -> F64:
         return x * node.scale
     if isinstance(node, CurrentEncoder):
         return x * node.gain
-    raise UnsupportedNodeError(type(node).__name__, "lava synapse chain", (t.__name__ for t in CHAIN_NODES))
+    raise UnsupportedNodeError(
+        type(node).__name__, "lava synapse chain", (t.__name__ for t in CHAIN_NODES)
+    )
 
 
 def apply_chain(chain: Sequence[Node], x: F64) -> F64:

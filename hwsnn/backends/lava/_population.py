@@ -87,26 +87,44 @@ def _check_neuron(name: str, node: LIF | IF | LI, config: LoweringConfig) -> lis
     if isinstance(node, LI):
         return []
     if isinstance(node, LIF) and node.threshold_scale is not None:
-        raise UnsupportedNodeError(f"LIF {name!r} with threshold_scale", "lava (one vth per population)", _NEURONS)
+        raise UnsupportedNodeError(
+            f"LIF {name!r} with threshold_scale", "lava (one vth per population)", _NEURONS
+        )
     if node.reset is ResetMode.ZERO and np.any(node.v_reset != 0):
-        raise UnsupportedNodeError(f"{type(node).__name__} {name!r} with v_reset != 0",
-                                   "lava (Loihi resets v to 0 only)", _NEURONS)
+        raise UnsupportedNodeError(
+            f"{type(node).__name__} {name!r} with v_reset != 0",
+            "lava (Loihi resets v to 0 only)",
+            _NEURONS,
+        )
     if node.reset is ResetMode.SUBTRACT:
         if config.subtract_reset != "approximate":
-            raise UnsupportedNodeError(f"{type(node).__name__} {name!r} with SUBTRACT reset",
-                                       "lava (Loihi resets v to 0 only)", _NEURONS)
-        return [Diagnostic("reset_approximation", name,
-                           "SUBTRACT reset approximated by reset to 0 (the residue v - θ is lost)")]
+            raise UnsupportedNodeError(
+                f"{type(node).__name__} {name!r} with SUBTRACT reset",
+                "lava (Loihi resets v to 0 only)",
+                _NEURONS,
+            )
+        return [
+            Diagnostic(
+                "reset_approximation",
+                name,
+                "SUBTRACT reset approximated by reset to 0 (the residue v - θ is lost)",
+            )
+        ]
     return []
 
 
-def _coefficients(name: str, node: LIF | IF | LI, shape: tuple[int, ...], dt: float) -> tuple[float, F64, F64, F64]:
+def _coefficients(
+    name: str, node: LIF | IF | LI, shape: tuple[int, ...], dt: float
+) -> tuple[float, F64, F64, F64]:
     """(keep, row factor, bias-per-step term of the neuron itself, threshold) per neuron."""
     coef = neuron_coefficients(node, dt)
     keep = _flat(coef.keep.astype(np.float64), shape)
     if np.ptp(keep) > 0:
-        raise UnsupportedNodeError(f"{type(node).__name__} {name!r} with per-neuron tau_mem",
-                                   "lava (du/dv shared per population; splitting not implemented)", _NEURONS)
+        raise UnsupportedNodeError(
+            f"{type(node).__name__} {name!r} with per-neuron tau_mem",
+            "lava (du/dv shared per population; splitting not implemented)",
+            _NEURONS,
+        )
     gain = _flat(coef.gain.astype(np.float64), shape)
     leak = _flat(coef.leak.astype(np.float64), shape)
     theta = np.ones_like(gain) if isinstance(node, LI) else _flat(node.v_threshold, shape)
@@ -139,15 +157,25 @@ def _worst_case(ops: Sequence[Operator], sources: dict[str, SourceInfo], bias: F
     return float(np.max(np.maximum(pos, neg) + np.abs(bias)))
 
 
-def _input_unit(kind: str, ops: Sequence[Operator], worst: float, horizon: float,
-                spec: TargetSpec, config: LoweringConfig) -> tuple[int, float]:
+def _input_unit(
+    kind: str,
+    ops: Sequence[Operator],
+    worst: float,
+    horizon: float,
+    spec: TargetSpec,
+    config: LoweringConfig,
+) -> tuple[int, float]:
     """(vth, c): integer threshold and the real value of one ``a_in`` unit."""
     w_top = 2 ** spec.bits("weight_bits") - 2
-    conv_peak = max((float(np.abs(op.weight).max()) for op in ops if op.kind == "conv"), default=0.0)
+    conv_peak = max(
+        (float(np.abs(op.weight).max()) for op in ops if op.kind == "conv"), default=0.0
+    )
     vth_max = 2 ** spec.bits("vth_bits") - 1
     a_in_max = 2 ** (spec.bits("state_bits") - 1 - spec.bits("act_shift")) - 1
     if kind == "li":
-        c = max(64 * worst * horizon / 2 ** (spec.bits("state_bits") - 2), conv_peak / w_top, 1e-300)
+        c = max(
+            64 * worst * horizon / 2 ** (spec.bits("state_bits") - 2), conv_peak / w_top, 1e-300
+        )
         return vth_max, c
     reach = worst if config.headroom is None else min(worst, config.headroom)
     vth = min(vth_max, math.floor(a_in_max / (1.0 + reach)))
@@ -157,8 +185,9 @@ def _input_unit(kind: str, ops: Sequence[Operator], worst: float, horizon: float
     return vth, 1.0 / vth
 
 
-def _align(name: str, ops: Sequence[Operator], sources: dict[str, SourceInfo],
-           spec: TargetSpec) -> tuple[int, list[int]]:
+def _align(
+    name: str, ops: Sequence[Operator], sources: dict[str, SourceInfo], spec: TargetSpec
+) -> tuple[int, list[int]]:
     """Depth of the population and the extra delay each incoming term needs to align."""
     depth = max(sources[op.term.src].depth for op in ops) + 1
     delays = [depth - 1 - sources[op.term.src].depth for op in ops]
@@ -168,50 +197,109 @@ def _align(name: str, ops: Sequence[Operator], sources: dict[str, SourceInfo],
     return depth, delays
 
 
-def _connections(name: str, ops: Sequence[Operator], delays: Sequence[int],
-                 sources: dict[str, SourceInfo], c: float,
-                 spec: TargetSpec) -> tuple[list[Connection], list[Diagnostic]]:
+def _connections(
+    name: str,
+    ops: Sequence[Operator],
+    delays: Sequence[int],
+    sources: dict[str, SourceInfo],
+    c: float,
+    spec: TargetSpec,
+) -> tuple[list[Connection], list[Diagnostic]]:
     conns: list[Connection] = []
     diags: list[Diagnostic] = []
     for k, (op, delay) in enumerate(zip(ops, delays, strict=True)):
         conn_name = f"{op.term.src}->{name}#{k}"
         if delay > 0 and op.kind == "conv":
             op = to_dense(op)
-            diags.append(Diagnostic("conv_as_dense", conn_name,
-                                    f"conv realised as DelayDense to add {delay} step(s) of delay"))
-        mant, exp, mode, metrics = quantize_weights(op.weight / c, spec, use_exponent=op.kind == "dense")
+            diags.append(
+                Diagnostic(
+                    "conv_as_dense",
+                    conn_name,
+                    f"conv realised as DelayDense to add {delay} step(s) of delay",
+                )
+            )
+        mant, exp, mode, metrics = quantize_weights(
+            op.weight / c, spec, use_exponent=op.kind == "dense"
+        )
         src = sources[op.term.src]
-        conns.append(Connection(
-            name=conn_name, src=op.term.src, dst=name, kind=op.kind, weights=mant, weight_exp=exp,
-            delay=delay, graded=src.graded, sign_mode=mode, float_weights=op.weight,
-            in_shape=op.in_shape, out_shape=op.out_shape, stride=op.stride, padding=op.padding,
-            dilation=op.dilation, groups=op.groups))
-        diags.append(Diagnostic(
-            "weight_quantization", conn_name,
-            f"{op.kind} weights -> {mode} mantissa x 2^{exp}: "
-            f"{metrics['clipped_fraction']:.2%} clipped, RMS error {metrics['rms_error_rel']:.2%} of max",
-            metrics))
+        conns.append(
+            Connection(
+                name=conn_name,
+                src=op.term.src,
+                dst=name,
+                kind=op.kind,
+                weights=mant,
+                weight_exp=exp,
+                delay=delay,
+                graded=src.graded,
+                sign_mode=mode,
+                float_weights=op.weight,
+                in_shape=op.in_shape,
+                out_shape=op.out_shape,
+                stride=op.stride,
+                padding=op.padding,
+                dilation=op.dilation,
+                groups=op.groups,
+            )
+        )
+        diags.append(
+            Diagnostic(
+                "weight_quantization",
+                conn_name,
+                f"{op.kind} weights -> {mode} mantissa x 2^{exp}: "
+                f"{metrics['clipped_fraction']:.2%} clipped, "
+                f"RMS error {metrics['rms_error_rel']:.2%} of max",
+                metrics,
+            )
+        )
     return conns, diags
 
 
-def _scaling_diagnostics(name: str, kind: str, vth: int, worst: float, depth: int, bias: F64,
-                         bias_metrics: dict[str, float], dv_error: float,
-                         config: LoweringConfig) -> list[Diagnostic]:
+def _scaling_diagnostics(
+    name: str,
+    kind: str,
+    vth: int,
+    worst: float,
+    depth: int,
+    bias: F64,
+    bias_metrics: dict[str, float],
+    dv_error: float,
+    config: LoweringConfig,
+) -> list[Diagnostic]:
     reach = worst if config.headroom is None else min(worst, config.headroom)
-    metrics = {"vth": float(vth), "worst_case_input": worst, "threshold_step_rel": 1.0 / vth,
-               "wrap_possible": float(kind == "lif" and reach < worst)}
+    metrics = {
+        "vth": float(vth),
+        "worst_case_input": worst,
+        "threshold_step_rel": 1.0 / vth,
+        "wrap_possible": float(kind == "lif" and reach < worst),
+    }
     unit = "thresholds" if kind == "lif" else "v units"
     diags = [
-        Diagnostic("threshold_scaling", name,
-                   f"vth={vth}; worst-case input {worst:.3g} {unit}/step", metrics),
-        Diagnostic("decay_quantization", name, f"12-bit voltage decay error {dv_error:.2e} per step",
-                   {"decay_error": dv_error}),
+        Diagnostic(
+            "threshold_scaling",
+            name,
+            f"vth={vth}; worst-case input {worst:.3g} {unit}/step",
+            metrics,
+        ),
+        Diagnostic(
+            "decay_quantization",
+            name,
+            f"12-bit voltage decay error {dv_error:.2e} per step",
+            {"decay_error": dv_error},
+        ),
     ]
     if np.any(bias != 0):
-        diags.append(Diagnostic("bias_quantization", name, "bias -> 13-bit mantissa x 2^exp", bias_metrics))
-        diags.append(Diagnostic("bias_lead", name,
-                                f"bias acts {depth} Lava step(s) before the first input arrives",
-                                {"steps": float(depth)}))
+        diags.append(
+            Diagnostic("bias_quantization", name, "bias -> 13-bit mantissa x 2^exp", bias_metrics)
+        )
+        diags.append(
+            Diagnostic(
+                "bias_lead",
+                name,
+                f"bias acts {depth} Lava step(s) before the first input arrives",
+                {"steps": float(depth)},
+            )
+        )
     return diags
 
 
@@ -249,9 +337,23 @@ def lower_population(
     mant, bexp, bias_metrics = quantize_bias(bias / v_lsb, spec)
     dv, dv_real = decay_int(1.0 - keep, spec, offset=0)
     du, _ = decay_int(1.0, spec, offset=1)
-    diags += conn_diags + _scaling_diagnostics(name, kind, vth, worst, depth, bias, bias_metrics,
-                                               abs(dv_real - (1.0 - keep)), config)
-    float_params = FloatParams(dv=1.0 - keep, vth=1.0 if kind == "lif" else _LI_FLOAT_VTH, bias=bias)
-    pop = Population(name=name, kind=kind, shape=shape, du=du, dv=dv, vth=vth, bias_mant=mant,
-                     bias_exp=bexp, v_lsb=v_lsb, depth=depth, float_params=float_params)
+    diags += conn_diags + _scaling_diagnostics(
+        name, kind, vth, worst, depth, bias, bias_metrics, abs(dv_real - (1.0 - keep)), config
+    )
+    float_params = FloatParams(
+        dv=1.0 - keep, vth=1.0 if kind == "lif" else _LI_FLOAT_VTH, bias=bias
+    )
+    pop = Population(
+        name=name,
+        kind=kind,
+        shape=shape,
+        du=du,
+        dv=dv,
+        vth=vth,
+        bias_mant=mant,
+        bias_exp=bexp,
+        v_lsb=v_lsb,
+        depth=depth,
+        float_params=float_params,
+    )
     return pop, conns, diags

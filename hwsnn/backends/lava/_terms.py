@@ -86,15 +86,38 @@ def make_operator(term: Term, src: SourceInfo, out_shape: tuple[int, ...]) -> Op
     (only,) = term.chain if len(term.chain) == 1 else (None,)
     spatial = len(src.shape) == 3 and len(out_shape) == 3
     if spatial and isinstance(only, Conv2d):
-        bias = np.zeros(out_shape) if only.bias is None else np.broadcast_to(
-            only.bias[:, None, None], out_shape)
-        return Operator(term, "conv", only.weight * src.lsb, bias.reshape(-1).copy(), src.shape,
-                        out_shape, only.stride, only.padding, only.dilation, only.groups)
+        bias = (
+            np.zeros(out_shape)
+            if only.bias is None
+            else np.broadcast_to(only.bias[:, None, None], out_shape)
+        )
+        return Operator(
+            term,
+            "conv",
+            only.weight * src.lsb,
+            bias.reshape(-1).copy(),
+            src.shape,
+            out_shape,
+            only.stride,
+            only.padding,
+            only.dilation,
+            only.groups,
+        )
     if spatial and isinstance(only, SumPool2d):
         stride = only.stride or only.kernel_size
         kernel = _pool_kernel(only, src.shape[0]) * src.lsb
-        return Operator(term, "conv", kernel, np.zeros(int(np.prod(out_shape))), src.shape,
-                        out_shape, stride, only.padding, (1, 1), src.shape[0])
+        return Operator(
+            term,
+            "conv",
+            kernel,
+            np.zeros(int(np.prod(out_shape))),
+            src.shape,
+            out_shape,
+            stride,
+            only.padding,
+            (1, 1),
+            src.shape[0],
+        )
     matrix = chain_matrix(term.chain, src.shape) * src.lsb
     return Operator(term, "dense", matrix, chain_bias(term.chain, src.shape), src.shape, out_shape)
 
@@ -106,5 +129,11 @@ def to_dense(op: Operator) -> Operator:
     n_in = int(np.prod(op.in_shape))
     basis = np.eye(n_in).reshape(n_in, *op.in_shape)
     out = conv2d_f64(basis, op.weight, op.stride, op.padding, op.dilation, op.groups)
-    return Operator(op.term, "dense", np.ascontiguousarray(out.reshape(n_in, -1).T), op.bias,
-                    op.in_shape, op.out_shape)
+    return Operator(
+        op.term,
+        "dense",
+        np.ascontiguousarray(out.reshape(n_in, -1).T),
+        op.bias,
+        op.in_shape,
+        op.out_shape,
+    )

@@ -17,7 +17,13 @@ import numpy as np
 from hwsnn.backends.lava._chain import CHAIN_NODES
 from hwsnn.backends.lava._population import LoweringConfig, lower_population
 from hwsnn.backends.lava._terms import Current, SourceInfo, Spikes, Term
-from hwsnn.backends.lava.artifact import Connection, Diagnostic, InputSpec, LoihiArtifact, Population
+from hwsnn.backends.lava.artifact import (
+    Connection,
+    Diagnostic,
+    InputSpec,
+    LoihiArtifact,
+    Population,
+)
 from hwsnn.backends.lava.partition import partition
 from hwsnn.errors import UnsupportedNodeError
 from hwsnn.ir import IF, LI, LIF, Add, Graph, Input, Node, Output, PoissonEncoder
@@ -61,24 +67,42 @@ def _input(ctx: _Context, name: str, node: Node) -> None:
     bits = ctx.spec.bits("message_bits")
     levels = 2 ** (bits - 1) - 1 if ctx.config.input_signed else 2**bits - 1
     lsb = ctx.config.input_range / levels
-    _add_source(ctx, InputSpec(name, ctx.graph.shapes[name], "direct", bits, ctx.config.input_signed, lsb))
-    ctx.diagnostics.append(Diagnostic(
-        "input_quantization", name,
-        f"direct input -> {bits}-bit graded payload, step {lsb:.3g} (range {ctx.config.input_range})",
-        {"lsb": lsb, "bits": float(bits)}))
+    _add_source(
+        ctx, InputSpec(name, ctx.graph.shapes[name], "direct", bits, ctx.config.input_signed, lsb)
+    )
+    ctx.diagnostics.append(
+        Diagnostic(
+            "input_quantization",
+            name,
+            f"direct input -> {bits}-bit graded payload, step {lsb:.3g} "
+            f"(range {ctx.config.input_range})",
+            {"lsb": lsb, "bits": float(bits)},
+        )
+    )
 
 
 def _add_source(ctx: _Context, spec: InputSpec) -> None:
     low, high = spec.payload_range
     ctx.input = spec
-    ctx.sources[spec.name] = SourceInfo(spec.name, spec.shape, 0, float(max(abs(low), high)), spec.lsb,
-                                        spec.payload_bits > 0, spec.signed)
+    ctx.sources[spec.name] = SourceInfo(
+        spec.name,
+        spec.shape,
+        0,
+        float(max(abs(low), high)),
+        spec.lsb,
+        spec.payload_bits > 0,
+        spec.signed,
+    )
     ctx.values[spec.name] = Spikes(spec.name)
 
 
 def _poisson(ctx: _Context, name: str, node: Node) -> None:
-    if not isinstance(node, PoissonEncoder) or not isinstance(ctx.graph.nodes[ctx.graph.predecessors(name)[0]], Input):
-        raise UnsupportedNodeError(f"PoissonEncoder {name!r} not directly after Input", BACKEND, supported())
+    if not isinstance(node, PoissonEncoder) or not isinstance(
+        ctx.graph.nodes[ctx.graph.predecessors(name)[0]], Input
+    ):
+        raise UnsupportedNodeError(
+            f"PoissonEncoder {name!r} not directly after Input", BACKEND, supported()
+        )
     _add_source(ctx, InputSpec(name, ctx.graph.shapes[name], "poisson", 0, False, 1.0, node.gain))
 
 
@@ -97,8 +121,17 @@ def _neuron(ctx: _Context, name: str, node: Node) -> None:
     (value,) = ctx.inputs(name)
     current = Current(_terms(value, name))
     total = ctx.graph.timesteps + len(ctx.graph.nodes)  # upper bound of the depth
-    pop, conns, diags = lower_population(name, node, current, ctx.sources, ctx.graph.shapes[name],
-                                         ctx.graph.dt, total, ctx.spec, ctx.config)
+    pop, conns, diags = lower_population(
+        name,
+        node,
+        current,
+        ctx.sources,
+        ctx.graph.shapes[name],
+        ctx.graph.dt,
+        total,
+        ctx.spec,
+        ctx.config,
+    )
     ctx.populations.append(pop)
     ctx.connections.extend(conns)
     ctx.diagnostics.extend(diags)
@@ -109,8 +142,11 @@ def _neuron(ctx: _Context, name: str, node: Node) -> None:
 def _output(ctx: _Context, name: str, node: Node) -> None:
     (pred,) = ctx.graph.predecessors(name)
     if not isinstance(ctx.graph.nodes[pred], LIF | IF | LI):
-        raise UnsupportedNodeError(f"Output after {type(ctx.graph.nodes[pred]).__name__}", BACKEND,
-                                   ["Output after LIF, IF or LI"])
+        raise UnsupportedNodeError(
+            f"Output after {type(ctx.graph.nodes[pred]).__name__}",
+            BACKEND,
+            ["Output after LIF, IF or LI"],
+        )
     ctx.output = pred
 
 
@@ -169,6 +205,13 @@ def map_graph(
         raise UnsupportedNodeError("graph without neuron nodes", BACKEND, supported())
     pops, conns = tuple(ctx.populations), tuple(ctx.connections)
     return LoihiArtifact(
-        target=target.name, input=ctx.input, populations=pops, connections=conns, output=ctx.output,
-        timesteps=graph.timesteps, diagnostics=tuple(ctx.diagnostics),
-        resources=partition(ctx.input, pops, conns, target, chips=ctx.config.chips), dt=graph.dt)
+        target=target.name,
+        input=ctx.input,
+        populations=pops,
+        connections=conns,
+        output=ctx.output,
+        timesteps=graph.timesteps,
+        diagnostics=tuple(ctx.diagnostics),
+        resources=partition(ctx.input, pops, conns, target, chips=ctx.config.chips),
+        dt=graph.dt,
+    )

@@ -30,7 +30,9 @@ def _fan_in(conn: Connection) -> int:
     return math.prod(conn.in_shape)
 
 
-def _cores_for(pop: Population, incoming: Sequence[Connection], spec: TargetSpec) -> tuple[int, int, int]:
+def _cores_for(
+    pop: Population, incoming: Sequence[Connection], spec: TargetSpec
+) -> tuple[int, int, int]:
     """(cores, synapse bits on the fullest core, fan-in axons) of one population."""
     core = spec.core
     fan_in = sum(_fan_in(c) for c in incoming)
@@ -45,7 +47,9 @@ def _cores_for(pop: Population, incoming: Sequence[Connection], spec: TargetSpec
         return math.ceil(raw / core.synapse_word_bits) * core.synapse_word_bits
 
     if bits(1) > core.synapse_memory_bits:
-        raise TargetConstraintError("synapse_memory_bits", core.synapse_memory_bits, bits(1), where=pop.name)
+        raise TargetConstraintError(
+            "synapse_memory_bits", core.synapse_memory_bits, bits(1), where=pop.name
+        )
     cores = math.ceil(pop.size / core.neurons)
     while bits(math.ceil(pop.size / cores)) > core.synapse_memory_bits:
         cores += 1
@@ -80,17 +84,32 @@ def partition(
         dest_cores = sum(placed[c.dst][0] for c in connections if c.src == pop.name)
         fan_out = per_core * dest_cores
         if fan_out > spec.core.fan_out_axons:
-            raise TargetConstraintError("fan_out_axons", spec.core.fan_out_axons, fan_out, where=pop.name)
+            raise TargetConstraintError(
+                "fan_out_axons", spec.core.fan_out_axons, fan_out, where=pop.name
+            )
         synapses = sum(c.synapses for c in connections if c.dst == pop.name)
-        usage.append(PopulationUsage(pop.name, pop.size, cores, per_core, synapses, bits, fan_in, fan_out))
+        usage.append(
+            PopulationUsage(pop.name, pop.size, cores, per_core, synapses, bits, fan_in, fan_out)
+        )
     total_cores = sum(u.cores for u in usage)
     if total_cores > spec.chip.cores * chips:
         raise TargetConstraintError("cores", spec.chip.cores * chips, total_cores)
     neurons = sum(u.neurons for u in usage)
     if neurons > spec.chip.neurons * chips:
         raise TargetConstraintError("neurons_per_chip", spec.chip.neurons * chips, neurons)
-    limits = {"neurons_per_core": spec.core.neurons, "synapse_memory_bits": spec.core.synapse_memory_bits,
-              "fan_in_axons": spec.core.fan_in_axons, "fan_out_axons": spec.core.fan_out_axons,
-              "cores": spec.chip.cores * chips}
-    return ResourceReport(spec.name, total_cores, math.ceil(total_cores / spec.chip.cores), neurons,
-                          sum(u.synapses for u in usage), tuple(usage), limits)
+    limits = {
+        "neurons_per_core": spec.core.neurons,
+        "synapse_memory_bits": spec.core.synapse_memory_bits,
+        "fan_in_axons": spec.core.fan_in_axons,
+        "fan_out_axons": spec.core.fan_out_axons,
+        "cores": spec.chip.cores * chips,
+    }
+    return ResourceReport(
+        spec.name,
+        total_cores,
+        math.ceil(total_cores / spec.chip.cores),
+        neurons,
+        sum(u.synapses for u in usage),
+        tuple(usage),
+        limits,
+    )

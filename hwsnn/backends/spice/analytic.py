@@ -11,13 +11,14 @@ whose integral ``M(t) = int_0^t e/dtheta`` is ``1/K + c_1 e^{l_1 t} + c_2 e^{l_2
 The membrane is ``psi(t) = sum_i a_i M(t - t_i)`` (cycles) and the neuron fires at the first
 ``t`` with ``psi(t) >= psi_th``. Between two sorted inputs ``psi`` is a sum of exponentials,
 so its coefficients are running sums and each interval is searched on a small grid, then
-refined by bisection.
+refined by a few bisection and Newton steps (real arithmetic when the loop is overdamped).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -27,8 +28,9 @@ from hwsnn.errors import HwsnnError
 __all__ = ["PLLResponse", "error_response", "membrane_kernel", "spike_times"]
 
 FloatArray = NDArray[np.float64]
-_GRID = 12
-_BISECT = 34
+_GRID = 10
+_BISECT = 4
+_NEWTON = 3
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,17 @@ def error_response(t: ArrayLike, response: PLLResponse) -> FloatArray:
     return np.where(tt >= 0, e, 0.0)
 
 
-def _psi(s0: FloatArray, b: NDArray[np.complex128], c: NDArray[np.complex128],
-         lam: NDArray[np.complex128], tau: FloatArray, k: float) -> FloatArray:
+Poles = NDArray[np.inexact[Any]]
+
+
+def _real_if_possible(lam: Poles, c: Poles) -> tuple[Poles, Poles]:
+    """Real arrays for an overdamped loop (half the cost of complex exponentials)."""
+    if np.all(lam.imag == 0) and np.all(c.imag == 0):
+        return lam.real.copy(), c.real.copy()
+    return lam, c
+
+
+def _psi(s0: FloatArray, b: Poles, c: Poles, lam: Poles, tau: FloatArray, k: float) -> FloatArray:
     """``psi`` at ``tau`` after the interval start; ``s0``/``b`` have a trailing pole axis."""
     return np.asarray(s0 / k + (c * b * np.exp(lam * tau[..., None])).sum(-1).real)
 
@@ -90,16 +101,23 @@ def _first_crossing(psi_grid: FloatArray, threshold: float) -> tuple[FloatArray,
     return hit, np.where(hit, above.argmax(-1), 0)
 
 
-def _bisect(lo: FloatArray, hi: FloatArray, s0: FloatArray, b: NDArray[np.complex128],
-            response: PLLResponse, threshold: float) -> FloatArray:
-    lam, c = response.poles()
-    k = response.loop_gain_per_s
+def _refine(lo: FloatArray, hi: FloatArray, s0: FloatArray, b: Poles, poles: tuple[Poles, Poles],
+            k: float, threshold: float) -> FloatArray:
+    """Bisection to a narrow bracket, then Newton steps clamped to the bracket."""
+    lam, c = poles
     for _ in range(_BISECT):
         mid = 0.5 * (lo + hi)
         above = _psi(s0, b, c, lam, mid, k) >= threshold
         hi = np.where(above, mid, hi)
         lo = np.where(above, lo, mid)
-    return hi
+    t = 0.5 * (lo + hi)
+    for _ in range(_NEWTON):
+        terms = c * b * np.exp(lam * t[:, None])
+        f = s0 / k + terms.sum(-1).real - threshold
+        slope = (terms * lam).sum(-1).real
+        step = np.where(slope > 0, f / np.where(slope > 0, slope, 1.0), 0.0)
+        t = np.clip(t - step, lo, hi)
+    return t
 
 
 def spike_times(t_in: ArrayLike, amplitude: ArrayLike, response: PLLResponse,
@@ -121,17 +139,17 @@ def spike_times(t_in: ArrayLike, amplitude: ArrayLike, response: PLLResponse,
     order = np.argsort(t, axis=1)
     t, a = np.take_along_axis(t, order, 1), np.take_along_axis(a, order, 1)
     a = np.where(np.isfinite(t), a, 0.0)
-    lam, c = response.poles()
+    lam, c = _real_if_possible(*response.poles())
     n_samples, n_inputs = t.shape
     s0 = np.zeros(n_samples)
-    b = np.zeros((n_samples, lam.size), dtype=complex)
+    b: Poles = np.zeros((n_samples, lam.size), dtype=lam.dtype)
     out = np.full(n_samples, np.inf)
     frac = np.linspace(0.0, 1.0, _GRID + 1)[1:]
     for m in range(n_inputs):
         start = np.minimum(t[:, m], t_max)
         if m:
-            b = b * np.exp(lam * (start - np.minimum(t[:, m - 1], t_max))[:, None])
-        s0, b = s0 + a[:, m], b + a[:, m, None]
+            b = np.asarray(b * np.exp(lam * (start - np.minimum(t[:, m - 1], t_max))[:, None]))
+        s0, b = s0 + a[:, m], np.asarray(b + a[:, m, None])
         end = np.minimum(t[:, m + 1], t_max) if m + 1 < n_inputs else np.full(n_samples, t_max)
         width = np.maximum(end - start, 0.0)
         grid = width[:, None] * frac
@@ -141,5 +159,6 @@ def spike_times(t_in: ArrayLike, amplitude: ArrayLike, response: PLLResponse,
         if todo.any():
             lo = np.where(idx > 0, width * frac[np.maximum(idx - 1, 0)], 0.0)[todo]
             hi = (width * frac[idx])[todo]
-            out[todo] = start[todo] + _bisect(lo, hi, s0[todo], b[todo], response, threshold)
+            out[todo] = start[todo] + _refine(lo, hi, s0[todo], b[todo], (lam, c),
+                                              response.loop_gain_per_s, threshold)
     return out

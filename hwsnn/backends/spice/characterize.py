@@ -46,9 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(characterization_toml(results))
     for r in results:
+        e_cycle = r.energy_per_cycle_j[len(r.vctrl_v) // 2]
         print(f"{r.process}: {r.label}; f_op {r.f_op_hz / 1e9:.3f} GHz, K_vco "
-              f"{r.k_vco_hz_per_v / 1e9:.3f} GHz/V, E/cycle {r.energy_per_cycle_j[len(r.vctrl_v) // 2] * 1e15:.1f} fJ, "
-              f"XOR {r.xor_energy_per_cycle_j * 1e15:.1f} fJ, DFF {r.dff_energy_per_cycle_j * 1e15:.1f} fJ; "
+              f"{r.k_vco_hz_per_v / 1e9:.3f} GHz/V, E/cycle {e_cycle * 1e15:.1f} fJ, "
+              f"XOR {r.xor_energy_per_cycle_j * 1e15:.1f} fJ, "
+              f"DFF {r.dff_energy_per_cycle_j * 1e15:.1f} fJ; "
               f"energy per spike {r.energy_per_spike_j * 1e12:.2f} pJ at {r.vdd_v} V "
               f"({r.window_s * 1e9:.0f} ns window)")
     print(f"wrote {out}")

@@ -43,7 +43,8 @@ def quantize_weights(weights: ArrayLike, bits: int, full_scale: float) -> FloatA
         HwsnnError: ``bits < 2`` or ``full_scale <= 0``.
     """
     if bits < 2 or not full_scale > 0:
-        raise HwsnnError(f"quantisation needs bits >= 2 and full_scale > 0, got {bits}, {full_scale}")
+        raise HwsnnError(f"quantisation needs bits >= 2 and full_scale > 0, got {bits}, "
+                         f"{full_scale}")
     levels = 2.0 ** (bits - 1) - 1.0
     step = full_scale / levels
     return np.asarray(np.clip(np.round(np.asarray(weights) / step), -levels, levels) * step)

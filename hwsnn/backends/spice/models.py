@@ -64,8 +64,10 @@ class Process:
 
     def devices(self) -> list[tuple[str, float, float]]:
         """(model, L, W) of every transistor size used."""
-        return [(self.nmos, self.l_inv_m, self.w_inv_n_m), (self.pmos, self.l_inv_m, self.w_inv_p_m),
-                (self.nmos, self.l_src_m, self.w_src_n_m), (self.pmos, self.l_src_m, self.w_src_p_m)]
+        return [(self.nmos, self.l_inv_m, self.w_inv_n_m),
+                (self.pmos, self.l_inv_m, self.w_inv_p_m),
+                (self.nmos, self.l_src_m, self.w_src_n_m),
+                (self.pmos, self.l_src_m, self.w_src_p_m)]
 
 
 SKY130 = Process(
@@ -74,7 +76,8 @@ SKY130 = Process(
     l_inv_m=0.15e-6, w_inv_n_m=0.5e-6, w_inv_p_m=1.0e-6, l_src_m=0.5e-6, w_src_n_m=0.5e-6,
     w_src_p_m=1.0e-6, c_load_f=1e-15, vctrl_v=(0.9, 1.0, 1.1, 1.2, 1.3))
 BSIM4_65 = Process(
-    name="65nm-like", label="generic 65 nm-like: ngspice BSIM4 defaults, L = 65 nm, 1.0 V (not a PDK)",
+    name="65nm-like",
+    label="generic 65 nm-like: ngspice BSIM4 defaults, L = 65 nm, 1.0 V (not a PDK)",
     vdd_v=1.0, nmos="nch", pmos="pch", l_inv_m=65e-9, w_inv_n_m=0.2e-6, w_inv_p_m=0.4e-6,
     l_src_m=0.2e-6, w_src_n_m=0.2e-6, w_src_p_m=0.4e-6, c_load_f=0.5e-15,
     vctrl_v=(0.5, 0.6, 0.7, 0.8, 0.9))
@@ -88,7 +91,8 @@ def get_process(name: str) -> Process:
         SimulatorUnavailableError: Unknown process name.
     """
     if name not in _PROCESSES:
-        raise SimulatorUnavailableError(f"process {name!r}", f"choose one of {sorted(_PROCESSES)}")
+        raise SimulatorUnavailableError(f"process {name!r}",
+                                        f"choose one of {sorted(_PROCESSES)}")
     return _PROCESSES[name]
 
 
@@ -104,7 +108,7 @@ def sky130_model_dir() -> Path:
         spec = None
     if spec is None or not spec.submodule_search_locations:
         raise SimulatorUnavailableError("sky130 model cards", _SKY130_HINT)
-    folder = Path(list(spec.submodule_search_locations)[0]) / "models"
+    folder = Path(next(iter(spec.submodule_search_locations))) / "models"
     if not (folder / "C4M.Sky130_logic_tt_model.spice").is_file():
         raise SimulatorUnavailableError("sky130 model cards", _SKY130_HINT)
     return folder

@@ -14,18 +14,19 @@ every reference cycle and the DFF clocked every VCO3 cycle.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from hwsnn.backends.spice.models import Process, get_process, process_cards
-from hwsnn.backends.spice.netlist import load_template, render
+from hwsnn.backends.spice.netlist import Netlist, load_template, render
 from hwsnn.backends.spice.runner import run_transient
 from hwsnn.errors import HwsnnError
 
-__all__ = ["NeuronCharacterization", "characterize_neuron", "measure_dff", "measure_vco",
-           "measure_xor"]
+__all__ = ["NeuronCharacterization", "build_vco_netlist", "characterize_neuron", "measure_dff",
+           "measure_vco", "measure_xor"]
 
 _STEPS_PER_PERIOD = 60.0
 _WINDOW_S = 20e-9
@@ -85,13 +86,19 @@ def _energy(t: NDArray[np.float64], i: NDArray[np.float64], vdd: float, t0: floa
     return float(-vdd * np.sum(0.5 * (ii[1:] + ii[:-1]) * np.diff(tt)))
 
 
-def measure_vco(p: Process, vctrl: float, t_stop: float = 25e-9,
-                t_max_step: float = 5e-12) -> tuple[float, float]:
-    """Frequency (Hz) and energy per cycle (J) of the current-starved VCO at ``vctrl`` (V)."""
+def build_vco_netlist(p: Process, vctrl: float, t_stop: float = 25e-9,
+                      t_max_step: float = 5e-12) -> Netlist:
+    """Netlist of the current-starved VCO at control ``vctrl`` (V) over ``t_stop`` (s)."""
     values = _sizes(p) | {"vctrl": vctrl, "l_src": p.l_src_m, "w_src_n": p.w_src_n_m,
                           "w_src_p": p.w_src_p_m, "t_step": t_max_step, "t_stop": t_stop,
                           "t_max_step": t_max_step}
-    out = run_transient(render(load_template("cs_vco"), values), ["n1", "vdd#branch"])
+    return render(load_template("cs_vco"), values)
+
+
+def measure_vco(p: Process, vctrl: float, t_stop: float = 25e-9,
+                t_max_step: float = 5e-12) -> tuple[float, float]:
+    """Frequency (Hz) and energy per cycle (J) of the current-starved VCO at ``vctrl`` (V)."""
+    out = run_transient(build_vco_netlist(p, vctrl, t_stop, t_max_step), ["n1", "vdd#branch"])
     edges = _rising_edges(out["time"], out["n1"], 0.5 * p.vdd_v)
     if edges.size < 6:
         raise HwsnnError(f"{p.name} VCO at {vctrl} V did not oscillate ({edges.size} edges)")
@@ -101,10 +108,10 @@ def measure_vco(p: Process, vctrl: float, t_stop: float = 25e-9,
     return cycles / (last - first), energy / cycles
 
 
-def _pulse_energy(p: Process, template: str, extra: dict[str, object], period: float,
+def _pulse_energy(p: Process, template: str, extra: Mapping[str, object], period: float,
                   n_periods: int) -> float:
     step = period / _STEPS_PER_PERIOD
-    values = _sizes(p) | extra | {"t_step": step, "t_stop": (n_periods + 2) * period,
+    values = _sizes(p) | dict(extra) | {"t_step": step, "t_stop": (n_periods + 2) * period,
                                   "t_max_step": step}
     out = run_transient(render(load_template(template), values), ["vdd#branch"])
     return _energy(out["time"], out["vdd#branch"], p.vdd_v, 2 * period,

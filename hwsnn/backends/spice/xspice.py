@@ -110,17 +110,21 @@ def simulate_neuron_xspice(circuit: PLLNeuronCircuit, t_in: ArrayLike, weights: 
                            t_stop_s: float, steps_per_period: float = 100.0) -> XspiceSpike:
     """Simulate one input pattern in ngspice and return the output spike time.
 
-    The spike time is where the DFF output ``qa`` crosses 0.5 V (linear interpolation).
+    The neuron fired if the DFF output ``qa`` went high; its spike time is where the
+    membrane ``psi`` crossed ``psi_th`` (linear interpolation between analog time points,
+    which resolves changes smaller than one time step; the DFF edge itself lands on a time
+    point).
 
     Raises:
         SimulatorUnavailableError: ngspice, PySpice or the XSPICE code models are missing.
     """
     netlist = build_neuron_netlist(circuit, t_in, weights, t_stop_s, steps_per_period)
     out = run_transient(netlist, ["psi", "qa"])
-    t_spike = _crossing(out["time"], out["qa"], 0.5)
-    if math.isfinite(t_spike):
-        psi_end = float(np.interp(t_spike, out["time"], out["psi"]))
+    t_fire = _crossing(out["time"], out["qa"], 0.5)
+    if math.isfinite(t_fire):
+        t_spike = min(_crossing(out["time"], out["psi"], circuit.psi_th_cycles), t_fire)
+        psi_end = circuit.psi_th_cycles
     else:
-        psi_end = float(out["psi"][-1])
+        t_spike, psi_end = math.inf, float(out["psi"][-1])
     return XspiceSpike(t_spike_s=t_spike - T_START_S, psi_final_cycles=psi_end,
                        n_points=int(out["time"].size))

@@ -9,8 +9,14 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(1234)
 
 
-def binary_mlp(rng: np.random.Generator, n_in: int = 150, hidden: int = 40, n_out: int = 10,
-               alpha: float = 0.37, timesteps: int = 6) -> Graph:
+def binary_mlp(
+    rng: np.random.Generator,
+    n_in: int = 150,
+    hidden: int = 40,
+    n_out: int = 10,
+    alpha: float = 0.37,
+    timesteps: int = 6,
+) -> Graph:
     dt = 1e-3
     w1 = alpha * np.where(rng.random((hidden, n_in)) < 0.5, -1.0, 1.0)
     w2 = 0.5 * np.where(rng.random((n_out, hidden)) < 0.5, -1.0, 1.0)

@@ -14,7 +14,8 @@ from hwsnn.backends.crossbar.devices import (
     switch_model,
     width_for_probability,
 )
-from hwsnn.backends.crossbar.spec import WritePath, load_spec
+from hwsnn.backends.crossbar.spec import WritePath
+from hwsnn.backends.crossbar.specfile import load_spec
 
 MTJ = load_spec("mtj")
 MODELS = {
@@ -29,7 +30,9 @@ width = st.floats(1e-11, 1e-5)
 
 @settings(max_examples=60, deadline=None)
 @given(st.sampled_from(sorted(MODELS)), factor, factor, width, st.floats(1.0, 3.0))
-def test_probability_bounded_and_monotone(name: str, a: float, b: float, t: float, k: float) -> None:
+def test_probability_bounded_and_monotone(
+    name: str, a: float, b: float, t: float, k: float
+) -> None:
     m = MODELS[name]
     lo, hi = sorted((a * m.nominal_amplitude, b * m.nominal_amplitude))
     p_lo, p_hi = m.probability(lo, t), m.probability(hi, t)
@@ -54,7 +57,9 @@ def test_closed_forms_match_literature_examples() -> None:
     assert mtj_precessional_probability(2.0, 5e-9, **prec) == pytest.approx(0.054, rel=0.05)
     assert mtj_precessional_probability(2.0, 10e-9, **prec) == pytest.approx(0.92, abs=0.01)
     # short pulses far above I_c0: the precessional form decides the combined probability
-    assert mtj_switch_probability(10.0, 2e-9, **kw) == mtj_precessional_probability(10.0, 2e-9, **prec)
+    assert mtj_switch_probability(10.0, 2e-9, **kw) == mtj_precessional_probability(
+        10.0, 2e-9, **prec
+    )
     # thermal: tau = tau0 exp(Delta/2) at I = I_c0/2
     tau = 1e-9 * np.exp(20.0)
     assert mtj_switch_probability(0.5, tau, **kw) == pytest.approx(1 - np.exp(-1), rel=1e-9)
@@ -66,7 +71,8 @@ def test_closed_forms_match_literature_examples() -> None:
 def test_cells_spread_faults_and_programming() -> None:
     rng = np.random.default_rng(0)
     spec = dataclasses.replace(
-        MTJ, variability=dataclasses.replace(MTJ.variability, stuck_low_rate=0.1, stuck_high_rate=0.1)
+        MTJ,
+        variability=dataclasses.replace(MTJ.variability, stuck_low_rate=0.1, stuck_high_rate=0.1),
     )
     cells = make_cells(spec, np.zeros((200, 200), bool), rng)
     frac_low = cells.state.mean()
@@ -74,8 +80,9 @@ def test_cells_spread_faults_and_programming() -> None:
     assert np.std(np.log(cells.g_low_s)) == pytest.approx(0.03, rel=0.1)
     model = switch_model(spec)
     width = float(width_for_probability(model, 0.3))
-    counts = cells.program(np.ones((200, 200), bool), True, rng=rng, amplitude=model.nominal_amplitude,
-                           pulse_s=width)
+    counts = cells.program(
+        np.ones((200, 200), bool), True, rng=rng, amplitude=model.nominal_amplitude, pulse_s=width
+    )
     assert counts.attempts == int((~np.zeros(1, bool)).sum() * 0 + 200 * 200 - frac_low * 40000)
     free = cells.stuck == 0
     assert 0.2 < counts.switches / free.sum() < 0.4

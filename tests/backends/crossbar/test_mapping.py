@@ -17,7 +17,9 @@ def test_ideal_devices_reproduce_sim_float_exactly(name: str, rng: np.random.Gen
         art = map_graph(graph, load_spec(name), rng=rng, ideal=True)
         x = rng.random((8, *graph.input_shape)).astype(np.float32)
         ref = simulate_float(graph, x, rng=np.random.default_rng(7))
-        got, readers = simulate_crossbar(art, x, fidelity=Fidelity.IDEAL, rng=np.random.default_rng(7))
+        got, readers = simulate_crossbar(
+            art, x, fidelity=Fidelity.IDEAL, rng=np.random.default_rng(7)
+        )
         for layer in ref.spikes:
             np.testing.assert_array_equal(got.spikes[layer], ref.spikes[layer])
         np.testing.assert_allclose(got.outputs, ref.outputs, rtol=0, atol=0)
@@ -35,15 +37,16 @@ def test_noisy_crossbar_stays_close(rng: np.random.Generator) -> None:
 
 
 def test_resources_and_tiling(rng: np.random.Generator) -> None:
-    spec = load_spec("mtj")  # 64 x 64 tiles, offset scheme
-    art = map_graph(binary_mlp(rng), spec, rng=rng)
+    spec = load_spec("mtj")  # 128 x 128 tiles, differential pairs (two devices per weight)
+    art = map_graph(binary_mlp(rng, hidden=70), spec, rng=rng)
     res = art.resources()
     fc1 = res.layers["fc1"]
-    assert (fc1.row_tiles, fc1.col_tiles) == (3, 1)
-    assert fc1.cells == 150 * 40
-    assert res.tiles == 4 and res.cells == 150 * 40 + 40 * 10
-    assert res.utilisation == pytest.approx(res.cells / (4 * 64 * 64))
-    assert res.cell_area_m2 == pytest.approx(4 * 64 * 64 * spec.array.cell_area_m2)
+    assert (fc1.row_tiles, fc1.col_tiles) == (2, 2)
+    assert fc1.cells == 150 * 140
+    assert res.tiles == 5 and res.cells == 150 * 140 + 70 * 20
+    assert res.utilisation == pytest.approx(res.cells / (5 * 128 * 128))
+    assert res.cell_area_m2 == pytest.approx(5 * 128 * 128 * spec.array.cell_area_m2)
+    assert res.adcs == 5 * 128 // spec.adc.columns_per_adc
 
 
 def test_weight_levels_and_unsupported_nodes(rng: np.random.Generator) -> None:
@@ -51,12 +54,22 @@ def test_weight_levels_and_unsupported_nodes(rng: np.random.Generator) -> None:
     with pytest.raises(TargetConstraintError, match="weight_levels"):
         binary_levels(w, ternary_ok=False, binarize=False, where="fc")
     alpha, signs, err = binary_levels(w, ternary_ok=False, binarize=True, where="fc")
-    assert alpha == pytest.approx(np.abs(w).mean()) and 0 < err < 1 and set(np.unique(signs)) <= {-1, 1}
+    assert (
+        alpha == pytest.approx(np.abs(w).mean())
+        and 0 < err < 1
+        and set(np.unique(signs)) <= {-1, 1}
+    )
     g = Graph.sequential(
-        [("in", Input(shape=(3,))), ("fc", Linear(weight=np.ones((2, 3)))),
-         ("n", NLIF(tau_syn=np.array(1.0), v_threshold=np.array(1.0), t_max=np.array(10.0))),
-         ("out", Output())], dt=1.0, timesteps=1)
-    with pytest.raises(UnsupportedNodeError, match="crossbar.*NLIF.*Linear"):
+        [
+            ("in", Input(shape=(3,))),
+            ("fc", Linear(weight=np.ones((2, 3)))),
+            ("n", NLIF(tau_syn=np.array(1.0), v_threshold=np.array(1.0), t_max=np.array(10.0))),
+            ("out", Output()),
+        ],
+        dt=1.0,
+        timesteps=1,
+    )
+    with pytest.raises(UnsupportedNodeError, match=r"crossbar.*NLIF.*Linear"):
         map_graph(g, load_spec("rram"), rng=rng)
 
 
@@ -78,7 +91,9 @@ def test_differential_pair_holds_ternary(rng: np.random.Generator) -> None:
 
 
 @pytest.mark.parametrize(("wire", "activity"), [(0.15, 0.2), (0.5, 0.3), (1.0, 0.5)])
-def test_ir_drop_surrogate_matches_nodal_solve(wire: float, activity: float, rng: np.random.Generator) -> None:
+def test_ir_drop_surrogate_matches_nodal_solve(
+    wire: float, activity: float, rng: np.random.Generator
+) -> None:
     n, v = 32, 0.1
     g = np.where(rng.random((n, n)) < 0.5, 1 / 5e3, 1 / 11.2e3)
     x = (rng.random(n) < activity).astype(float)

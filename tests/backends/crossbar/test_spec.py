@@ -2,15 +2,8 @@ import tomllib
 
 import pytest
 
-from hwsnn.backends.crossbar.spec import (
-    DeviceKind,
-    MappingScheme,
-    WritePath,
-    available_specs,
-    load_spec,
-    spec_dir,
-    spec_from_dict,
-)
+from hwsnn.backends.crossbar.spec import DeviceKind, MappingScheme, WritePath
+from hwsnn.backends.crossbar.specfile import available_specs, load_spec, spec_dir, spec_from_dict
 from hwsnn.errors import HwsnnError, TargetConstraintError
 
 
@@ -23,7 +16,8 @@ def test_builtin_specs_load_with_sources() -> None:
     mtj = load_spec("mtj")
     assert mtj.device_kind is DeviceKind.MTJ and mtj.write_path is WritePath.SOT
     assert mtj.r_high_ohm == pytest.approx(5e3 * 2.24)
-    assert mtj.array.mapping is MappingScheme.OFFSET
+    assert mtj.array.mapping is MappingScheme.DIFFERENTIAL
+    assert load_spec("rram").array.mapping is MappingScheme.OFFSET
     rram = load_spec("rram")
     assert rram.device_kind is DeviceKind.RRAM and rram.rram is not None
     for spec in (mtj, rram):
@@ -50,14 +44,14 @@ def test_bad_values_name_the_field(section: str, key: str, value: float, field: 
 def test_number_without_source_is_refused() -> None:
     raw = _raw("rram")
     raw["rram"]["r_low_ohm"] = 1e4
-    with pytest.raises(HwsnnError, match="rram.r_low_ohm.*source"):
+    with pytest.raises(HwsnnError, match=r"rram\.r_low_ohm.*source"):
         spec_from_dict(raw)
 
 
 def test_tile_larger_than_the_wires_allow() -> None:
     raw = _raw("rram")
     raw["array"]["rows"]["value"] = 1024
-    with pytest.raises(TargetConstraintError, match="array.rows") as info:
+    with pytest.raises(TargetConstraintError, match=r"array\.rows") as info:
         spec_from_dict(raw)
     assert info.value.actual > info.value.limit
 
