@@ -26,7 +26,13 @@ T, B = 25, 64
 
 
 def _convs() -> list[nn.Module]:
-    return [nn.Conv2d(1, 12, 5), nn.MaxPool2d(2), nn.Conv2d(12, 64, 5), nn.MaxPool2d(2), nn.Linear(1024, 10)]
+    return [
+        nn.Conv2d(1, 12, 5),
+        nn.MaxPool2d(2),
+        nn.Conv2d(12, 64, 5),
+        nn.MaxPool2d(2),
+        nn.Linear(1024, 10),
+    ]
 
 
 def hwsnn_model(conv1_once: bool) -> Callable[[torch.Tensor], torch.Tensor]:
@@ -58,9 +64,17 @@ def snntorch_model() -> Callable[[torch.Tensor], torch.Tensor]:
 
     grad = surrogate.fast_sigmoid(slope=25)
     c1, p1, c2, p2, fc = _convs()
-    net = nn.Sequential(c1, p1, snn.Leaky(beta=0.5, spike_grad=grad, init_hidden=True), c2, p2,
-                        snn.Leaky(beta=0.5, spike_grad=grad, init_hidden=True), nn.Flatten(), fc,
-                        snn.Leaky(beta=0.5, spike_grad=grad, init_hidden=True))
+    net = nn.Sequential(
+        c1,
+        p1,
+        snn.Leaky(beta=0.5, spike_grad=grad, init_hidden=True),
+        c2,
+        p2,
+        snn.Leaky(beta=0.5, spike_grad=grad, init_hidden=True),
+        nn.Flatten(),
+        fc,
+        snn.Leaky(beta=0.5, spike_grad=grad, init_hidden=True),
+    )
 
     def forward(x: torch.Tensor) -> torch.Tensor:
         utils.reset(net)
@@ -73,10 +87,21 @@ def spikingjelly_model(multi_step: bool) -> Callable[[torch.Tensor], torch.Tenso
     from spikingjelly.activation_based import functional, layer, neuron, surrogate
 
     def lif() -> nn.Module:
-        return neuron.LIFNode(tau=2.0, decay_input=False, v_reset=None, surrogate_function=surrogate.ATan())
+        return neuron.LIFNode(
+            tau=2.0, decay_input=False, v_reset=None, surrogate_function=surrogate.ATan()
+        )
 
-    net = nn.Sequential(layer.Conv2d(1, 12, 5), layer.MaxPool2d(2), lif(), layer.Conv2d(12, 64, 5),
-                        layer.MaxPool2d(2), lif(), layer.Flatten(), layer.Linear(1024, 10), lif())
+    net = nn.Sequential(
+        layer.Conv2d(1, 12, 5),
+        layer.MaxPool2d(2),
+        lif(),
+        layer.Conv2d(12, 64, 5),
+        layer.MaxPool2d(2),
+        lif(),
+        layer.Flatten(),
+        layer.Linear(1024, 10),
+        lif(),
+    )
     functional.set_step_mode(net, "m" if multi_step else "s")
 
     def forward(x: torch.Tensor) -> torch.Tensor:
@@ -88,7 +113,9 @@ def spikingjelly_model(multi_step: bool) -> Callable[[torch.Tensor], torch.Tenso
     return _with_params(forward, net)
 
 
-def _with_params(fn: Callable[[torch.Tensor], torch.Tensor], module: nn.Module) -> Callable[[torch.Tensor], torch.Tensor]:
+def _with_params(
+    fn: Callable[[torch.Tensor], torch.Tensor], module: nn.Module
+) -> Callable[[torch.Tensor], torch.Tensor]:
     fn.module = module  # type: ignore[attr-defined]
     return fn
 
@@ -107,7 +134,11 @@ def time_steps(forward: Callable[[torch.Tensor], torch.Tensor], iters: int) -> d
         if i >= 2:
             cpu.append(time.process_time() - c0)
             wall.append(time.perf_counter() - w0)
-    return {"cpu_ms_median": 1e3 * statistics.median(cpu), "wall_ms_best": 1e3 * min(wall), "iters": iters}
+    return {
+        "cpu_ms_median": 1e3 * statistics.median(cpu),
+        "wall_ms_best": 1e3 * min(wall),
+        "iters": iters,
+    }
 
 
 VARIANTS: dict[str, Callable[[], Callable[[torch.Tensor], torch.Tensor]]] = {
@@ -136,7 +167,9 @@ def main() -> None:
         torch.manual_seed(0)
         result = time_steps(forward, args.iters)
         rows[name] = result
-        print(f"{name:30s} {result['cpu_ms_median']:8.1f} ms CPU/step (median)  {result['wall_ms_best']:8.1f} ms wall (best)")
+        print(
+            f"{name:30s} {result['cpu_ms_median']:8.1f} ms CPU/step (median)  {result['wall_ms_best']:8.1f} ms wall (best)"
+        )
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(rows, fh, indent=2)

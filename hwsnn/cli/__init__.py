@@ -48,6 +48,14 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         args = circuit_study_parser(argv[start + 1]).parse_args(argv[start + 2 :])
         args.debug = args.debug or "--debug" in argv[:start]
         return args
+    if argv[start : start + 1] == ["map"]:
+        from hwsnn.cli.map_cmd import find_target, target_parser
+
+        target = find_target(argv[start + 1 :])
+        if target is not None:
+            args = target_parser(target).parse_args(argv[start + 1 :])
+            args.debug = args.debug or "--debug" in argv[:start]
+            return args
     return build_parser().parse_args(argv)
 
 

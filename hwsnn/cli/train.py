@@ -30,9 +30,13 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quick", action="store_true", help="seconds-long run (tests)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--epochs", type=int, default=None, help="override the recipe's epochs")
-    parser.add_argument("--limit-train", type=int, default=None, help="class-balanced training subset")
+    parser.add_argument(
+        "--limit-train", type=int, default=None, help="class-balanced training subset"
+    )
     parser.add_argument("--limit-test", type=int, default=None, help="class-balanced test subset")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (1 on shared machines)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch threads (1 on shared machines)"
+    )
 
 
 def _write_graphs(graphs: dict[str, Any], out: Path) -> dict[str, Any]:
@@ -64,15 +68,23 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"hwsnn train: {args.method} is not implemented yet", file=sys.stderr)
         return 2
     torch.set_num_threads(args.threads)
-    opts = RecipeOptions(dataset=args.dataset, quick=args.quick, seed=args.seed, epochs=args.epochs,
-                         limit_train=args.limit_train, limit_test=args.limit_test)
+    opts = RecipeOptions(
+        dataset=args.dataset,
+        quick=args.quick,
+        seed=args.seed,
+        epochs=args.epochs,
+        limit_train=args.limit_train,
+        limit_test=args.limit_test,
+    )
     outcome = run_recipe(args.method, opts)
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     torch.save(outcome.tensors, out / f"{args.method}.pt")
     results = dict(outcome.results)
     results["files"] = _write_graphs(outcome.graphs, out)
-    results["command"] = "hwsnn " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv else ""
+    results["command"] = (
+        "hwsnn " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv else ""
+    )
     results["options"] = vars(opts)
     (out / f"{args.method}.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(f"hwsnn train {args.method}: wrote {out}")

@@ -35,6 +35,7 @@ class AlphaSynapse(Node):
         self._positive("tau_syn")
 
     def infer_shape(self, inputs: tuple[Shape, ...]) -> Shape:
+        """Same shape as the input; ``tau_syn`` must broadcast to it."""
         check_broadcastable("AlphaSynapse", "tau_syn", self.tau_syn, inputs[0])
         return inputs[0]
 

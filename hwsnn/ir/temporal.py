@@ -92,5 +92,6 @@ class TimeAffine(Node):
         return int(self.scale.shape[0])
 
     def infer_shape(self, inputs: tuple[Shape, ...]) -> Shape:
+        """Same shape as the input; ``scale[t]`` must broadcast to it."""
         check_broadcastable("TimeAffine", "scale[t]", self.scale[0], inputs[0])
         return inputs[0]

@@ -32,7 +32,10 @@ def batches(
 
 
 def evaluate(
-    predict: Callable[[Tensor], Tensor], x: NDArray[np.float32], y: NDArray[np.int64], batch_size: int = 256
+    predict: Callable[[Tensor], Tensor],
+    x: NDArray[np.float32],
+    y: NDArray[np.int64],
+    batch_size: int = 256,
 ) -> float:
     """Accuracy (fraction in [0, 1]) of ``predict(images) -> class indices`` on ``(x, y)``."""
     correct = 0

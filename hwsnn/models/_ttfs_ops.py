@@ -95,5 +95,7 @@ def quant_scale(weight: Tensor, bits: int) -> Tensor:
     ``0.7 mean|w|``; Li et al., arXiv 1605.04711).
     """
     if bits == 2:
-        return (1.4 * weight.abs().mean()).clamp_min(1e-12)
-    return weight.abs().max().clamp_min(1e-12) / (2 ** (bits - 1) - 1)
+        scale: Tensor = (1.4 * weight.abs().mean()).clamp_min(1e-12)
+        return scale
+    scale = weight.abs().max().clamp_min(1e-12) / (2 ** (bits - 1) - 1)
+    return scale

@@ -21,7 +21,14 @@ from hwsnn import ir
 from hwsnn.nn import LIF, PoissonEncoder, Sequential, Triangle, node_name
 from hwsnn.nn._base import SequenceModule
 
-__all__ = ["BNTT", "bntt_layers", "build_bntt_net", "early_exit_step", "gamma_profile", "threshold_fold"]
+__all__ = [
+    "BNTT",
+    "bntt_layers",
+    "build_bntt_net",
+    "early_exit_step",
+    "gamma_profile",
+    "threshold_fold",
+]
 
 
 class BNTT(SequenceModule):
@@ -37,7 +44,9 @@ class BNTT(SequenceModule):
     running_mean: Tensor
     running_var: Tensor
 
-    def __init__(self, channels: int, timesteps: int, *, eps: float = 1e-4, momentum: float = 0.1) -> None:
+    def __init__(
+        self, channels: int, timesteps: int, *, eps: float = 1e-4, momentum: float = 0.1
+    ) -> None:
         super().__init__()
         self.gamma = nn.Parameter(torch.ones(timesteps, channels))
         self.register_buffer("running_mean", torch.zeros(timesteps, channels))
@@ -47,7 +56,7 @@ class BNTT(SequenceModule):
 
     def folded(self) -> tuple[Tensor, Tensor]:
         """Inference ``(scale, shift)`` of shape ``(T, C)`` in float32, as exported."""
-        scale = (self.gamma.detach().double() / torch.sqrt(self.running_var.double() + self.eps))
+        scale = self.gamma.detach().double() / torch.sqrt(self.running_var.double() + self.eps)
         shift = -scale * self.running_mean.double()
         return scale.float(), shift.float()
 
@@ -59,7 +68,10 @@ class BNTT(SequenceModule):
         steps = x.shape[0]
         if not self.training:
             scale, shift = self.folded()
-            return x * self._view(scale[:steps], x.ndim)[:, None] + self._view(shift[:steps], x.ndim)[:, None]
+            return (
+                x * self._view(scale[:steps], x.ndim)[:, None]
+                + self._view(shift[:steps], x.ndim)[:, None]
+            )
         dims = [1, *range(3, x.ndim)]
         mean = x.mean(dim=dims)  # (T, C)
         var = x.var(dim=dims, unbiased=False)
@@ -74,8 +86,10 @@ class BNTT(SequenceModule):
 def _export_bntt(m: BNTT, b: object, path: str, prev: str) -> str:
     """Exporter for ``hwsnn.export.torch.EXPORTERS``: a :class:`hwsnn.ir.TimeAffine` node."""
     scale, shift = m.folded()
-    node = ir.TimeAffine(scale=scale.numpy()[:, :, None, None] if _is_conv(m) else scale.numpy(),
-                         shift=shift.numpy()[:, :, None, None] if _is_conv(m) else shift.numpy())
+    node = ir.TimeAffine(
+        scale=scale.numpy()[:, :, None, None] if _is_conv(m) else scale.numpy(),
+        shift=shift.numpy()[:, :, None, None] if _is_conv(m) else shift.numpy(),
+    )
     return b.add(node_name(path, m), node, prev)  # type: ignore[attr-defined, no-any-return]
 
 
@@ -113,8 +127,10 @@ def build_bntt_net(
         bn = BNTT(co, timesteps)
         bn.conv = True  # type: ignore[assignment]
         layers += [
-            nn.Conv2d(c, co, 3, padding=1, bias=False), bn,
-            LIF(dt / (1.0 - leak), dt, surrogate=Triangle(0.3)), nn.AvgPool2d(2),
+            nn.Conv2d(c, co, 3, padding=1, bias=False),
+            bn,
+            LIF(dt / (1.0 - leak), dt, surrogate=Triangle(0.3)),
+            nn.AvgPool2d(2),
         ]
         c, h, w = co, h // 2, w // 2
     layers += [nn.Flatten(), nn.Linear(c * h * w, n_classes, bias=False)]
@@ -154,6 +170,8 @@ def threshold_fold(model: nn.Module) -> list[NDArray[np.float64]]:
     """
     out = []
     for m in bntt_layers(model):
-        ratio = torch.sqrt(m.running_var.double() + m.eps) / m.gamma.detach().double().abs().clamp_min(1e-6)
+        ratio = torch.sqrt(
+            m.running_var.double() + m.eps
+        ) / m.gamma.detach().double().abs().clamp_min(1e-6)
         out.append(ratio.mean(dim=1).numpy())
     return out

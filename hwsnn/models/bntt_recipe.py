@@ -1,4 +1,4 @@
-"""``hwsnn train bntt``: BNTT conv SNN (paper 004), early exit, exact IR export checked in sim.float."""
+"""``hwsnn train bntt``: BNTT conv SNN (paper 004), early exit, IR export checked in sim.float."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 from torch import Tensor, nn
 
 from hwsnn.data import Dataset
+from hwsnn.errors import HwsnnError
 from hwsnn.export import export_torch
 from hwsnn.models._common import Timer, batches
 from hwsnn.models.bntt import build_bntt_net, early_exit_step, gamma_profile
@@ -23,8 +24,15 @@ DT = 1e-3
 """Time step of the exported graph (s); the LIF leak is set per step, so only names depend on it."""
 
 
-def train_bntt(model: Sequential, ds: Dataset, *, epochs: int, lr: float, batch_size: int,
-               rng: np.random.Generator) -> list[tuple[int, float, float]]:
+def train_bntt(
+    model: Sequential,
+    ds: Dataset,
+    *,
+    epochs: int,
+    lr: float,
+    batch_size: int,
+    rng: np.random.Generator,
+) -> list[tuple[int, float, float]]:
     """Adam on cross-entropy of the time-averaged readout (accumulated membrane / T, eq. 7).
 
     Returns:
@@ -39,7 +47,7 @@ def train_bntt(model: Sequential, ds: Dataset, *, epochs: int, lr: float, batch_
         for xb, yb in batches(ds.x_train, ds.y_train, batch_size, rng):
             opt.zero_grad()
             loss = nn.functional.cross_entropy(model(xb).mean(dim=0), yb)
-            loss.backward()
+            loss.backward()  # type: ignore[no-untyped-call]
             opt.step()
             losses.append(float(loss.detach()))
         sched.step()
@@ -48,41 +56,60 @@ def train_bntt(model: Sequential, ds: Dataset, *, epochs: int, lr: float, batch_
     return history
 
 
-def stepwise_outputs(model: Sequential, x: NDArray[np.float32], batch: int = 250) -> tuple[Tensor, Tensor]:
+def stepwise_outputs(
+    model: Sequential, x: NDArray[np.float32], batch: int = 250
+) -> tuple[Tensor, Tensor]:
     """Encoded inputs ``(T, B, ...)`` (torch Poisson draws) and readout per step ``(T, B, C)``."""
     seqs, outs = [], []
+    encoder, body = model[0], model[1:]
+    if not isinstance(body, Sequential):
+        raise HwsnnError("stepwise_outputs: expected an hwsnn.nn.Sequential model")
     with torch.no_grad():
         for start in range(0, len(x), batch):
             xb = torch.from_numpy(np.array(x[start : start + batch], dtype=np.float32))
-            seq = model[0](xb.unsqueeze(0).expand(model.timesteps or 1, *xb.shape))
+            seq = encoder(xb.unsqueeze(0).expand(model.timesteps or 1, *xb.shape))
             seqs.append(seq)
-            outs.append(model[1:].forward_sequence(seq))
+            outs.append(body.forward_sequence(seq))
     return torch.cat(seqs, dim=1), torch.cat(outs, dim=1)
 
 
-def _early_exit(profile: NDArray[np.float64], outs: Tensor, labels: NDArray[np.int64]) -> list[dict[str, Any]]:
+def _early_exit(
+    profile: NDArray[np.float64], outs: Tensor, labels: NDArray[np.int64]
+) -> list[dict[str, Any]]:
     cum = outs.cumsum(dim=0)
     rows = []
-    for thr in sorted({float(v) for v in np.quantile(profile, [0.1, 0.25, 0.5, 0.75])} | {0.1, 0.5}):
+    for thr in sorted(
+        {float(v) for v in np.quantile(profile, [0.1, 0.25, 0.5, 0.75])} | {0.1, 0.5}
+    ):
         steps = early_exit_step(profile, thr)
         acc = accuracy(cum[steps - 1].argmax(dim=1).numpy(), labels)
-        rows.append({"gamma_threshold": thr, "exit_step": steps, "accuracy": acc,
-                     "steps_saved_fraction": 1.0 - steps / outs.shape[0]})
+        rows.append(
+            {
+                "gamma_threshold": thr,
+                "exit_step": steps,
+                "accuracy": acc,
+                "steps_saved_fraction": 1.0 - steps / outs.shape[0],
+            }
+        )
     return rows
 
 
-def _sim_checks(model: Sequential, ds: Dataset, seq: Tensor, outs: Tensor, seed: int) -> dict[str, Any]:
+def _sim_checks(
+    model: Sequential, ds: Dataset, seq: Tensor, outs: Tensor, seed: int
+) -> dict[str, Any]:
     shape, steps = ds.input_shape, model.timesteps or 1
     full = export_torch(model, shape, timesteps=steps, dt=DT)
     res = simulate(full, ds.x_test, rng=np.random.default_rng(seed))
     body = export_torch(model[1:], shape, timesteps=steps, dt=DT)
     same = simulate(body, seq.numpy())
     return {
-        "graph": full, "body_graph": body,
+        "graph": full,
+        "body_graph": body,
         "sim_accuracy_own_poisson": accuracy(res.predictions(), ds.y_test),
         "sim_accuracy_same_input": accuracy(same.predictions(), ds.y_test),
         "sim_vs_torch_prediction_agreement_same_input": accuracy(
-            same.predictions(), outs.mean(dim=0).argmax(dim=1).numpy()),
+            same.predictions(), outs.mean(dim=0).argmax(dim=1).numpy()
+        ),
         "sim_vs_torch_max_abs_output_diff": float(np.max(np.abs(same.outputs - outs.numpy()))),
     }
 
@@ -92,20 +119,34 @@ def bntt_recipe(opts: RecipeOptions) -> Outcome:
     ds = load_for(opts, quick_train=300, quick_test=100)
     steps = 8 if opts.quick else 16
     channels = (4, 8) if opts.quick else (8, 16)
-    epochs = opts.epochs or (4 if opts.quick else 4)
+    epochs = opts.epochs or 4
     gen = torch.Generator().manual_seed(opts.seed)
-    model = build_bntt_net(ds.input_shape, ds.n_classes, timesteps=steps, channels=channels, generator=gen)
+    model = build_bntt_net(
+        ds.input_shape, ds.n_classes, timesteps=steps, channels=channels, generator=gen
+    )
     timer = Timer()
-    history = train_bntt(model, ds, epochs=epochs, lr=1e-2 if opts.quick else 3e-3, batch_size=64,
-                         rng=np.random.default_rng(opts.seed))
+    history = train_bntt(
+        model,
+        ds,
+        epochs=epochs,
+        lr=1e-2 if opts.quick else 3e-3,
+        batch_size=64,
+        rng=np.random.default_rng(opts.seed),
+    )
     train_s = timer.elapsed_s
     seq, outs = stepwise_outputs(model, ds.x_test)
     profile = gamma_profile(model)
     checks = _sim_checks(model, ds, seq, outs, opts.seed)
     last = profile[-1]
     results: dict[str, Any] = {
-        "dataset": ds.name, "n_train": len(ds.y_train), "n_test": len(ds.y_test), "timesteps": steps,
-        "channels": list(channels), "epochs": epochs, "train_s": train_s, "history": history,
+        "dataset": ds.name,
+        "n_train": len(ds.y_train),
+        "n_test": len(ds.y_test),
+        "timesteps": steps,
+        "channels": list(channels),
+        "epochs": epochs,
+        "train_s": train_s,
+        "history": history,
         "torch_accuracy": accuracy(outs.mean(dim=0).argmax(dim=1).numpy(), ds.y_test),
         "gamma_profile": profile.tolist(),
         "gamma_last_layer_first_vs_last_step": [float(last[0]), float(last[-1])],

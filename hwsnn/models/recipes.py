@@ -55,7 +55,9 @@ class Outcome:
     results: dict[str, Any] = field(default_factory=dict)
 
 
-def load_for(opts: RecipeOptions, quick_train: int | None = None, quick_test: int | None = None) -> Dataset:
+def load_for(
+    opts: RecipeOptions, quick_train: int | None = None, quick_test: int | None = None
+) -> Dataset:
     """Load the requested data set with the user's (or the quick recipe's) limits."""
     lt = opts.limit_train if opts.limit_train is not None else (quick_train if opts.quick else None)
     le = opts.limit_test if opts.limit_test is not None else (quick_test if opts.quick else None)
@@ -80,7 +82,18 @@ def _softlif(opts: RecipeOptions) -> Outcome:
     return softlif_recipe(opts)
 
 
-RECIPES: dict[str, Callable[[RecipeOptions], Outcome]] = {"ttfs": _ttfs, "bntt": _bntt, "softlif": _softlif}
+def _hbstdp(opts: RecipeOptions) -> Outcome:
+    from hwsnn.models.hbstdp_recipe import hbstdp_recipe
+
+    return hbstdp_recipe(opts)
+
+
+RECIPES: dict[str, Callable[[RecipeOptions], Outcome]] = {
+    "ttfs": _ttfs,
+    "bntt": _bntt,
+    "softlif": _softlif,
+    "hbstdp": _hbstdp,
+}
 """Training recipe by method name."""
 
 

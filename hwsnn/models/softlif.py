@@ -78,7 +78,9 @@ class SoftLIFRate(nn.Module):
         generator: Source of the noise.
     """
 
-    def __init__(self, cfg: SoftLIFConfig, *, noise: bool, generator: torch.Generator | None = None) -> None:
+    def __init__(
+        self, cfg: SoftLIFConfig, *, noise: bool, generator: torch.Generator | None = None
+    ) -> None:
         super().__init__()
         self.cfg = cfg
         self.noise = noise
@@ -96,22 +98,36 @@ class SoftLIFRate(nn.Module):
 class SoftLIFNet(nn.Sequential):
     """Conv(5x5, stride 2) -> soft-LIF -> AvgPool(2) -> FC -> soft-LIF -> FC (logits)."""
 
-    def __init__(self, input_shape: tuple[int, int, int], n_classes: int, cfg: SoftLIFConfig, *, noise: bool,
-                 channels: int = 8, hidden: int = 128, generator: torch.Generator | None = None) -> None:
+    def __init__(
+        self,
+        input_shape: tuple[int, int, int],
+        n_classes: int,
+        cfg: SoftLIFConfig,
+        *,
+        noise: bool,
+        channels: int = 8,
+        hidden: int = 128,
+        generator: torch.Generator | None = None,
+    ) -> None:
         c, h, w = input_shape
         k = 5 if h >= 12 else 3
         ho, wo = (h - k) // 2 + 1, (w - k) // 2 + 1
         super().__init__(
-            nn.Conv2d(c, channels, k, stride=2), SoftLIFRate(cfg, noise=noise, generator=generator),
-            nn.AvgPool2d(2), nn.Flatten(),
-            nn.Linear(channels * (ho // 2) * (wo // 2), hidden), SoftLIFRate(cfg, noise=noise, generator=generator),
+            nn.Conv2d(c, channels, k, stride=2),
+            SoftLIFRate(cfg, noise=noise, generator=generator),
+            nn.AvgPool2d(2),
+            nn.Flatten(),
+            nn.Linear(channels * (ho // 2) * (wo // 2), hidden),
+            SoftLIFRate(cfg, noise=noise, generator=generator),
             nn.Linear(hidden, n_classes),
         )
         self.cfg = cfg
         self.input_shape = input_shape
         with torch.no_grad():  # start every neuron at threshold, where the rate curve bends
             for layer in (self[0], self[4]):
-                layer.bias.fill_(cfg.v_threshold)
+                bias = layer.bias
+                if isinstance(bias, torch.Tensor):
+                    bias.fill_(cfg.v_threshold)
 
 
 def _arr(t: Tensor, scale: float = 1.0) -> np.ndarray:  # type: ignore[type-arg]
@@ -130,23 +146,44 @@ def export_softlif(model: SoftLIFNet, *, timesteps: int) -> ir.Graph:
     gain = 1.0  # amplitude to fold into the next weighted layer
     for i, m in enumerate(model):
         if isinstance(m, nn.Conv2d):
-            nodes.append((f"conv{i}", ir.Conv2d(weight=_arr(m.weight, gain), bias=_arr(m.bias),
-                                                stride=(int(m.stride[0]), int(m.stride[1])))))
+            nodes.append(
+                (
+                    f"conv{i}",
+                    ir.Conv2d(
+                        weight=_arr(m.weight, gain),
+                        bias=None if m.bias is None else _arr(m.bias),
+                        stride=(int(m.stride[0]), int(m.stride[1])),
+                    ),
+                )
+            )
             gain = 1.0
         elif isinstance(m, nn.Linear):
             nodes.append((f"fc{i}", ir.Affine(weight=_arr(m.weight, gain), bias=_arr(m.bias))))
             gain = 1.0
         elif isinstance(m, SoftLIFRate):
-            nodes.append((f"lif{i}", ir.LIF(tau_mem=cfg.tau_mem, r=1.0, v_threshold=cfg.v_threshold,
-                                            reset=ir.ResetMode.ZERO)))
-            nodes.append((f"alpha{i}", ir.AlphaSynapse(tau_syn=cfg.tau_syn)))
+            nodes.append(
+                (
+                    f"lif{i}",
+                    ir.LIF(
+                        tau_mem=np.asarray(cfg.tau_mem),
+                        r=np.ones(()),
+                        v_threshold=np.asarray(cfg.v_threshold),
+                        reset=ir.ResetMode.ZERO,
+                    ),
+                )
+            )
+            nodes.append((f"alpha{i}", ir.AlphaSynapse(tau_syn=np.asarray(cfg.tau_syn))))
             gain = cfg.amplitude
         elif isinstance(m, nn.AvgPool2d):
-            nodes.append((f"pool{i}", ir.AvgPool2d(kernel_size=2)))
+            nodes.append((f"pool{i}", ir.AvgPool2d(kernel_size=(2, 2))))
         elif isinstance(m, nn.Flatten):
             nodes.append((f"flatten{i}", ir.Flatten()))
     nodes.append(("output", ir.Output()))
     import hwsnn.sim.temporal_kernels  # noqa: F401 - registers the AlphaSynapse kernel
 
-    return ir.Graph.sequential(nodes, dt=cfg.dt, timesteps=timesteps,
-                               metadata={"model": "softlif", "paper": "001 Hunsberger & Eliasmith 2015"})
+    return ir.Graph.sequential(
+        nodes,
+        dt=cfg.dt,
+        timesteps=timesteps,
+        metadata={"model": "softlif", "paper": "001 Hunsberger & Eliasmith 2015"},
+    )

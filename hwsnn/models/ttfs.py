@@ -12,20 +12,27 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
 from hwsnn.errors import UnsupportedNodeError
 from hwsnn.ir import NLIF, Conv2d, Flatten, Graph, Input, Linear, Output, Quantization
 from hwsnn.ir.temporal import MaxPoolTTFS, TTFSEncoder
-from hwsnn.models._ttfs_ops import nlif_conv2d, nlif_dense, quant_scale, quantize_ste, ttfs_maxpool2d
+from hwsnn.models._ttfs_ops import (
+    nlif_conv2d,
+    nlif_dense,
+    quant_scale,
+    quantize_ste,
+    ttfs_maxpool2d,
+)
 
 __all__ = [
+    "PAPER_MNIST_SPEC",
     "TTFSConv2d",
     "TTFSDense",
     "TTFSLossConfig",
     "TTFSMaxPool2d",
-    "PAPER_MNIST_SPEC",
     "TTFSNet",
     "build_ttfs_net",
     "export_ttfs",
@@ -59,7 +66,9 @@ class TTFSDense(nn.Module):
 class TTFSConv2d(TTFSDense):
     """Convolutional n-LIF layer without padding (eq. 4 on every receptive field)."""
 
-    def __init__(self, c_in: int, c_out: int, kernel: int, stride: int, gen: torch.Generator) -> None:
+    def __init__(
+        self, c_in: int, c_out: int, kernel: int, stride: int, gen: torch.Generator
+    ) -> None:
         nn.Module.__init__(self)
         fan_in = c_in * kernel * kernel
         self.weight = _init_weight((c_out, c_in, kernel, kernel), fan_in, gen)
@@ -145,7 +154,9 @@ class TTFSLossConfig:
     l2: float = 1e-3
 
 
-def ttfs_loss(model: TTFSNet, times: Tensor, labels: Tensor, cfg: TTFSLossConfig = TTFSLossConfig()) -> Tensor:
+def ttfs_loss(
+    model: TTFSNet, times: Tensor, labels: Tensor, cfg: TTFSLossConfig = TTFSLossConfig()
+) -> Tensor:
     """Eq. 5: ``-ln(z_c^-1 / sum_i z_i^-1) + K sum max(0, beta - sum_i w_ji) + lambda sum w^2``.
 
     The first term is cross-entropy on the logits ``-t`` (the paper prints the sum over
@@ -162,12 +173,21 @@ def ttfs_loss(model: TTFSNet, times: Tensor, labels: Tensor, cfg: TTFSLossConfig
     return ce + cfg.k * hinge + cfg.l2 * l2
 
 
-PAPER_MNIST_SPEC: tuple[tuple[object, ...], ...] = (("conv", 32, 5, 2), ("conv", 16, 5, 2), ("dense", 10))
+PAPER_MNIST_SPEC: tuple[tuple[object, ...], ...] = (
+    ("conv", 32, 5, 2),
+    ("conv", 16, 5, 2),
+    ("dense", 10),
+)
 """Paper 003 Table 1, MNIST: SCNN(5,32,2) -> SCNN(5,16,2) -> FC(10)."""
 
 
 def build_ttfs_net(
-    input_shape: tuple[int, int, int], spec: tuple[tuple[object, ...], ...], *, alpha: float, t_max: float, seed: int
+    input_shape: tuple[int, int, int],
+    spec: tuple[tuple[object, ...], ...],
+    *,
+    alpha: float,
+    t_max: float,
+    seed: int,
 ) -> TTFSNet:
     """Build a :class:`TTFSNet` for ``input_shape`` from a layer ``spec``.
 
@@ -209,10 +229,12 @@ def export_ttfs(model: TTFSNet, input_shape: tuple[int, int, int], *, name: str 
     flattened = False
     for i, layer in enumerate(model.layers):
         if isinstance(layer, TTFSMaxPool2d):
-            nodes.append((f"pool{i}", MaxPoolTTFS(kernel_size=layer.kernel)))
+            nodes.append((f"pool{i}", MaxPoolTTFS(kernel_size=(layer.kernel, layer.kernel))))
             continue
         if not isinstance(layer, TTFSDense):
-            raise UnsupportedNodeError(type(layer).__name__, "export_ttfs", ["TTFSConv2d", "TTFSDense", "TTFSMaxPool2d"])
+            raise UnsupportedNodeError(
+                type(layer).__name__, "export_ttfs", ["TTFSConv2d", "TTFSDense", "TTFSMaxPool2d"]
+            )
         w = layer.qweight().detach().double().numpy()
         quant = _quant(layer)
         if isinstance(layer, TTFSConv2d):
@@ -222,13 +244,19 @@ def export_ttfs(model: TTFSNet, input_shape: tuple[int, int, int], *, name: str 
                 nodes.append(("flatten", Flatten()))
                 flattened = True
             nodes.append((f"fc{i}", Linear(weight=w, quant=quant)))
-        nodes.append((f"nlif{i}", NLIF(tau_syn=1.0, v_threshold=1.0, t_max=model.t_max)))
+        nodes.append(
+            (f"nlif{i}", NLIF(tau_syn=np.ones(()), v_threshold=np.ones(()), t_max=model.t_max))
+        )
     nodes.append(("output", Output()))
     return Graph.sequential(
         nodes,  # type: ignore[arg-type]
         dt=model.t_max,
         timesteps=1,
-        metadata={"model": name, "paper": "003 Zhou et al. AAAI 2021", "readout": "argmin spike time"},
+        metadata={
+            "model": name,
+            "paper": "003 Zhou et al. AAAI 2021",
+            "readout": "argmin spike time",
+        },
     )
 
 

@@ -8,7 +8,7 @@ import torch
 from hwsnn.models.recipes import Outcome, RecipeOptions, accuracy, load_for
 from hwsnn.models.ttfs import PAPER_MNIST_SPEC, TTFSLossConfig
 from hwsnn.models.ttfs_train import TTFSTrainConfig, train_ann_twin, train_ttfs
-from hwsnn.sim.ttfs import evaluate_ttfs, ttfs_predictions, simulate_ttfs
+from hwsnn.sim.ttfs import evaluate_ttfs, simulate_ttfs, ttfs_predictions
 
 __all__ = ["ttfs_config", "ttfs_recipe"]
 
@@ -21,12 +21,17 @@ def ttfs_config(opts: RecipeOptions) -> TTFSTrainConfig:
     loss = TTFSLossConfig(beta=2.0)
     if opts.quick:
         spec: tuple[tuple[object, ...], ...] = (("dense", 32), ("dense", 10))
-        return TTFSTrainConfig(spec=spec, epochs=opts.epochs or 4, lr_start=5e-3, lr_end=5e-4, loss=loss)
+        return TTFSTrainConfig(
+            spec=spec, epochs=opts.epochs or 4, lr_start=5e-3, lr_end=5e-4, loss=loss
+        )
     if opts.dataset == "digits":
         spec = (("dense", 64), ("dense", 10))
-        return TTFSTrainConfig(spec=spec, epochs=opts.epochs or 20, qat_epochs=3, lr_start=5e-3,
-                               lr_end=5e-4, loss=loss)
-    return TTFSTrainConfig(spec=PAPER_MNIST_SPEC, epochs=opts.epochs or 3, lr_start=2e-3, lr_end=2e-4, loss=loss)
+        return TTFSTrainConfig(
+            spec=spec, epochs=opts.epochs or 20, qat_epochs=3, lr_start=5e-3, lr_end=5e-4, loss=loss
+        )
+    return TTFSTrainConfig(
+        spec=PAPER_MNIST_SPEC, epochs=opts.epochs or 3, lr_start=2e-3, lr_end=2e-4, loss=loss
+    )
 
 
 def ttfs_recipe(opts: RecipeOptions) -> Outcome:
@@ -42,17 +47,25 @@ def ttfs_recipe(opts: RecipeOptions) -> Outcome:
         sim[str(bits)] = {
             "sim_accuracy": accuracy(ttfs_predictions(res), ds.y_test),
             "torch_accuracy": run.accuracy_by_bits[bits],
-            "spiked_fraction": float(np.mean([s.mean() for n, s in res.spikes.items() if n.startswith("nlif")])),
+            "spiked_fraction": float(
+                np.mean([s.mean() for n, s in res.spikes.items() if n.startswith("nlif")])
+            ),
         }
     with torch.no_grad():
         t_torch = run.model.double()(torch.from_numpy(ds.x_test.copy()).double()).numpy()
     run.model.float()
     t_sim = evaluate_ttfs(run.graph, ds.x_test)[run.graph.output_name]
     results = {
-        "dataset": ds.name, "n_train": len(ds.y_train), "n_test": len(ds.y_test),
-        "spec": [list(map(str, s)) for s in cfg.spec], "epochs": cfg.epochs, "qat_epochs": cfg.qat_epochs,
-        "ann_twin_accuracy": ann_acc, "ann_twin_train_s": ann_s,
-        "ttfs_accuracy": run.accuracy_by_bits[32], "ttfs_train_s": run.train_s,
+        "dataset": ds.name,
+        "n_train": len(ds.y_train),
+        "n_test": len(ds.y_test),
+        "spec": [list(map(str, s)) for s in cfg.spec],
+        "epochs": cfg.epochs,
+        "qat_epochs": cfg.qat_epochs,
+        "ann_twin_accuracy": ann_acc,
+        "ann_twin_train_s": ann_s,
+        "ttfs_accuracy": run.accuracy_by_bits[32],
+        "ttfs_train_s": run.train_s,
         "by_bits": sim,
         "sim_vs_torch_float64_max_abs_dt_s": float(np.max(np.abs(t_torch - t_sim))),
         "sim_vs_torch_prediction_agreement": float(np.mean(t_torch.argmin(1) == t_sim.argmin(1))),

@@ -9,6 +9,7 @@ matrix clipped to norm 10. Quantisation-aware training lowers the bits step by s
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import torch
@@ -87,15 +88,20 @@ def _lr(cfg: TTFSTrainConfig, epoch: int, epochs: int) -> float:
     return cfg.lr_start + (cfg.lr_end - cfg.lr_start) * frac
 
 
-def _epoch(model: TTFSNet, opt: torch.optim.Optimizer, ds: Dataset, cfg: TTFSTrainConfig,
-           rng: np.random.Generator) -> float:
+def _epoch(
+    model: TTFSNet,
+    opt: torch.optim.Optimizer,
+    ds: Dataset,
+    cfg: TTFSTrainConfig,
+    rng: np.random.Generator,
+) -> float:
     losses = []
     for step, (xb, yb) in enumerate(batches(ds.x_train, ds.y_train, cfg.batch_size, rng)):
         if cfg.limit_steps is not None and step >= cfg.limit_steps:
             break
         opt.zero_grad()
         loss = ttfs_loss(model, model(xb), yb, cfg.loss)
-        loss.backward()
+        loss.backward()  # type: ignore[no-untyped-call]
         for layer in model.weight_layers():  # paper 003: per-matrix gradient-norm limit
             nn.utils.clip_grad_norm_([layer.weight], cfg.clip)
         opt.step()
@@ -103,8 +109,15 @@ def _epoch(model: TTFSNet, opt: torch.optim.Optimizer, ds: Dataset, cfg: TTFSTra
     return float(np.mean(losses)) if losses else float("nan")
 
 
-def _stage(model: TTFSNet, ds: Dataset, cfg: TTFSTrainConfig, bits: int, epochs: int,
-           rng: np.random.Generator, history: list[tuple[int, int, float, float, float]]) -> float:
+def _stage(
+    model: TTFSNet,
+    ds: Dataset,
+    cfg: TTFSTrainConfig,
+    bits: int,
+    epochs: int,
+    rng: np.random.Generator,
+    history: list[tuple[int, int, float, float, float]],
+) -> float:
     model.set_bits(bits)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr_start)
     acc = evaluate(model.predict, ds.x_test, ds.y_test)
@@ -160,12 +173,15 @@ def _ann_twin(model: TTFSNet) -> nn.Sequential:
             if not dense_seen:
                 mods.append(nn.Flatten())
                 dense_seen = True
-            n_out, n_in = layer.weight.shape
+            w = cast(Tensor, layer.weight)
+            n_out, n_in = int(w.shape[0]), int(w.shape[1])
             mods += [nn.Linear(n_in, n_out, bias=False), nn.ReLU()]
     return nn.Sequential(*mods[:-1])  # no ReLU on the logits
 
 
-def train_ann_twin(ds: Dataset, cfg: TTFSTrainConfig = TTFSTrainConfig(), *, seed: int = 0) -> tuple[float, float]:
+def train_ann_twin(
+    ds: Dataset, cfg: TTFSTrainConfig = TTFSTrainConfig(), *, seed: int = 0
+) -> tuple[float, float]:
     """Train the ReLU ANN of the same architecture with the same epochs, batch and Adam schedule.
 
     Returns:
@@ -173,7 +189,9 @@ def train_ann_twin(ds: Dataset, cfg: TTFSTrainConfig = TTFSTrainConfig(), *, see
     """
     torch.manual_seed(seed)  # nn default init draws from the global generator
     rng = np.random.default_rng(seed)
-    net = _ann_twin(build_ttfs_net(ds.input_shape, cfg.spec, alpha=cfg.alpha, t_max=cfg.t_max, seed=seed))
+    net = _ann_twin(
+        build_ttfs_net(ds.input_shape, cfg.spec, alpha=cfg.alpha, t_max=cfg.t_max, seed=seed)
+    )
     opt = torch.optim.Adam(net.parameters(), lr=cfg.lr_start)
     timer = Timer()
     for epoch in range(cfg.epochs):
@@ -183,10 +201,11 @@ def train_ann_twin(ds: Dataset, cfg: TTFSTrainConfig = TTFSTrainConfig(), *, see
             if cfg.limit_steps is not None and step >= cfg.limit_steps:
                 break
             opt.zero_grad()
-            nn.functional.cross_entropy(net(xb), yb).backward()
+            nn.functional.cross_entropy(net(xb), yb).backward()  # type: ignore[no-untyped-call]
             opt.step()
 
     def predict(x: Tensor) -> Tensor:
-        return net(x).argmax(dim=1)
+        out: Tensor = net(x).argmax(dim=1)
+        return out
 
     return evaluate(predict, ds.x_test, ds.y_test), timer.elapsed_s

@@ -154,6 +154,12 @@ def _loihi(ctx: Context) -> StageResult:
     return loihi(ctx)
 
 
+def _spice(ctx: Context) -> StageResult:
+    from hwsnn.pipeline.hardware_stages import spice
+
+    return spice(ctx)
+
+
 def _report(ctx: Context) -> StageResult:
     from hwsnn.pipeline.report_stage import report
 
@@ -166,6 +172,7 @@ DEFAULT_STAGES = (
     ("check", check_formats),
     ("evaluate", evaluate_float),
     ("loihi", _loihi),
+    ("spice", _spice),
     ("report", _report),
 )
 """The stages ``hwsnn pipeline`` runs, in order."""

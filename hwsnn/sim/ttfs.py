@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hwsnn.errors import IRValidationError, UnsupportedNodeError
-from hwsnn.ir import NLIF, Affine, Conv2d, Flatten, Graph, Input, Linear, Node, Output
+from hwsnn.ir import NLIF, Conv2d, Flatten, Graph, Input, Linear, Node, Output
 from hwsnn.ir.temporal import MaxPoolTTFS, TTFSEncoder
 from hwsnn.sim._kernels import _windows
 from hwsnn.sim.result import Result
@@ -23,7 +23,17 @@ from hwsnn.sim.result import Result
 __all__ = ["evaluate_ttfs", "nlif_times", "simulate_ttfs", "ttfs_predictions"]
 
 F64 = NDArray[np.float64]
-_SUPPORTED = ("Input", "TTFSEncoder", "Linear", "Affine", "Conv2d", "NLIF", "MaxPoolTTFS", "Flatten", "Output")
+_SUPPORTED = (
+    "Input",
+    "TTFSEncoder",
+    "Linear",
+    "Affine",
+    "Conv2d",
+    "NLIF",
+    "MaxPoolTTFS",
+    "Flatten",
+    "Output",
+)
 
 
 def _first_crossing(z: F64, w: F64, z_max: float) -> F64:
@@ -46,7 +56,9 @@ def _first_crossing(z: F64, w: F64, z_max: float) -> F64:
 def _scalar(node: NLIF, name: str) -> float:
     value = np.asarray(getattr(node, name))
     if value.size != 1:
-        raise UnsupportedNodeError(f"NLIF with per-neuron {name}", "sim.ttfs", ["NLIF with scalar tau_syn/v_threshold"])
+        raise UnsupportedNodeError(
+            f"NLIF with per-neuron {name}", "sim.ttfs", ["NLIF with scalar tau_syn/v_threshold"]
+        )
     return float(value.reshape(()))
 
 
@@ -65,32 +77,46 @@ def nlif_times(synapse: Node, node: NLIF, t_in: F64, chunk: int = 64) -> F64:
     tau, theta = _scalar(node, "tau_syn"), _scalar(node, "v_threshold")
     u_max = node.t_max / tau
     z = np.exp(np.minimum(t_in, node.t_max) / tau)
+    out_shape: tuple[int, ...]
     if isinstance(synapse, Conv2d):
         rows, w, out_shape = _conv_rows(synapse, z, u_max)
     elif isinstance(synapse, Linear):
-        rows, w, out_shape = z.reshape(z.shape[0], -1), np.asarray(synapse.weight), (synapse.weight.shape[0],)
+        rows, w = z.reshape(z.shape[0], -1), np.asarray(synapse.weight)
+        out_shape = (synapse.weight.shape[0],)
     else:
-        raise UnsupportedNodeError(type(synapse).__name__, "sim.ttfs (NLIF input)", ["Affine", "Conv2d", "Linear"])
+        raise UnsupportedNodeError(
+            type(synapse).__name__, "sim.ttfs (NLIF input)", ["Affine", "Conv2d", "Linear"]
+        )
     bias = getattr(synapse, "bias", None)
     if bias is not None:  # a bias is an input spiking at t = 0 (z = 1)
         rows = np.concatenate([rows, np.ones((rows.shape[0], 1))], axis=1)
         w = np.concatenate([w, np.asarray(bias)[:, None]], axis=1)
     w = w * (tau / theta)
     out = np.concatenate(
-        [_first_crossing(rows[i : i + chunk], w, float(np.exp(u_max))) for i in range(0, rows.shape[0], chunk)]
+        [
+            _first_crossing(rows[i : i + chunk], w, float(np.exp(u_max)))
+            for i in range(0, rows.shape[0], chunk)
+        ]
     )
     t = np.minimum(np.log(out) * tau, node.t_max)
     if isinstance(synapse, Conv2d):
-        b, (co, ho, wo) = t_in.shape[0], out_shape
-        return t.reshape(b, ho, wo, co).transpose(0, 3, 1, 2)
-    return t.reshape(t_in.shape[0], *out_shape)
+        co, ho, wo = list(out_shape)[:3]
+        b = t_in.shape[0]
+        return np.asarray(t.reshape(b, ho, wo, co).transpose(0, 3, 1, 2), dtype=np.float64)
+    return np.asarray(t.reshape(t_in.shape[0], *out_shape), dtype=np.float64)
 
 
 def _conv_rows(node: Conv2d, z: F64, u_max: float) -> tuple[F64, F64, tuple[int, int, int]]:
     if node.groups != 1:
         raise UnsupportedNodeError("Conv2d with groups > 1", "sim.ttfs", ["Conv2d with groups=1"])
     # Padding is "no spike": pad with exp(u_max) by shifting, since _windows pads zeros.
-    view = _windows(z - np.exp(u_max), node.weight.shape[2:], node.stride, node.padding, node.dilation)
+    view = _windows(
+        z - np.exp(u_max),
+        (node.weight.shape[2], node.weight.shape[3]),
+        node.stride,
+        node.padding,
+        node.dilation,
+    )
     view = view + np.exp(u_max)
     b, c, ho, wo, kh, kw = view.shape
     rows = view.transpose(0, 2, 3, 1, 4, 5).reshape(b * ho * wo, c * kh * kw)
@@ -122,7 +148,9 @@ def _evaluate(graph: Graph, x: F64) -> dict[str, F64]:
         elif isinstance(node, TTFSEncoder):
             values[name] = node.alpha * (1.0 - np.clip(t, 0.0, 1.0))
         elif isinstance(node, NLIF):
-            values[name] = nlif_times(graph.nodes[preds[0]], node, values[graph.predecessors(preds[0])[0]])
+            values[name] = nlif_times(
+                graph.nodes[preds[0]], node, values[graph.predecessors(preds[0])[0]]
+            )
         elif isinstance(node, MaxPoolTTFS):
             values[name] = _maxpool(node, t)
         elif isinstance(node, Flatten):
@@ -137,7 +165,9 @@ def evaluate_ttfs(graph: Graph, inputs: NDArray[np.generic]) -> dict[str, F64]:
     _check(graph)
     x = np.asarray(inputs, dtype=np.float64)
     if x.shape[1:] != graph.input_shape:
-        raise IRValidationError(f"inputs of shape {x.shape} do not match the graph input {graph.input_shape}")
+        raise IRValidationError(
+            f"inputs of shape {x.shape} do not match the graph input {graph.input_shape}"
+        )
     return _evaluate(graph, x)
 
 
@@ -149,10 +179,16 @@ def _t_max(graph: Graph) -> float:
 def _check(graph: Graph) -> None:
     for name, node in graph.nodes.items():
         succ = graph.successors(name)
-        if isinstance(node, Linear | Conv2d) and not (len(succ) == 1 and isinstance(graph.nodes[succ[0]], NLIF)):
+        if isinstance(node, Linear | Conv2d) and not (
+            len(succ) == 1 and isinstance(graph.nodes[succ[0]], NLIF)
+        ):
             raise IRValidationError(f"sim.ttfs: synapse {name!r} must feed exactly one NLIF node")
-        if isinstance(node, NLIF) and not isinstance(graph.nodes[graph.predecessors(name)[0]], Linear | Conv2d):
-            raise IRValidationError(f"sim.ttfs: NLIF {name!r} must follow a Linear, Affine or Conv2d node")
+        if isinstance(node, NLIF) and not isinstance(
+            graph.nodes[graph.predecessors(name)[0]], Linear | Conv2d
+        ):
+            raise IRValidationError(
+                f"sim.ttfs: NLIF {name!r} must follow a Linear, Affine or Conv2d node"
+            )
 
 
 def simulate_ttfs(graph: Graph, inputs: NDArray[np.generic], **_: object) -> Result:

@@ -66,6 +66,9 @@ def test_cli_quick_trains_and_sim_reproduces(tmp_path) -> None:  # type: ignore[
     results = json.loads((tmp_path / "bntt.json").read_text())
     assert results["sim_vs_torch_prediction_agreement_same_input"] == 1.0
     assert results["sim_accuracy_same_input"] == results["torch_accuracy"]
-    assert len(results["gamma_profile"]) == 2 and len(results["gamma_profile"][0]) == results["timesteps"]
+    assert (
+        len(results["gamma_profile"]) == 2
+        and len(results["gamma_profile"][0]) == results["timesteps"]
+    )
     assert torch.load(tmp_path / "bntt.pt", weights_only=True)
     assert (tmp_path / "bntt.hwir").exists()

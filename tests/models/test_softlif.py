@@ -12,7 +12,13 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from hwsnn import ir  # noqa: E402
-from hwsnn.models.softlif import SoftLIFConfig, SoftLIFNet, SoftLIFRate, export_softlif, soft_lif_rate  # noqa: E402
+from hwsnn.models.softlif import (  # noqa: E402
+    SoftLIFConfig,
+    SoftLIFNet,
+    SoftLIFRate,
+    export_softlif,
+    soft_lif_rate,
+)
 from hwsnn.sim import simulate  # noqa: E402
 
 
@@ -30,9 +36,14 @@ def test_discrete_ir_lif_fires_at_the_matched_rate() -> None:
     cfg = SoftLIFConfig(gamma=1e-4)
     currents = np.array([[1.2, 1.5, 2.0, 4.0]], dtype=np.float32)
     graph = ir.Graph.sequential(
-        [("in", ir.Input(shape=(4,))),
-         ("lif", ir.LIF(tau_mem=cfg.tau_mem, r=1.0, v_threshold=1.0, reset=ir.ResetMode.ZERO)),
-         ("out", ir.Output())], dt=cfg.dt, timesteps=4000)
+        [
+            ("in", ir.Input(shape=(4,))),
+            ("lif", ir.LIF(tau_mem=cfg.tau_mem, r=1.0, v_threshold=1.0, reset=ir.ResetMode.ZERO)),
+            ("out", ir.Output()),
+        ],
+        dt=cfg.dt,
+        timesteps=4000,
+    )
     res = simulate(graph, currents)
     measured = res.spikes["lif"].sum(axis=0)[0] / (4000 * cfg.dt)
     model = soft_lif_rate(torch.from_numpy(currents[0]).double(), cfg).numpy()
@@ -41,8 +52,14 @@ def test_discrete_ir_lif_fires_at_the_matched_rate() -> None:
 
 def test_alpha_synapse_has_unit_area_and_settles_at_the_rate() -> None:
     graph = ir.Graph.sequential(
-        [("in", ir.Input(shape=(1,))), ("syn", ir.AlphaSynapse(tau_syn=0.005)), ("out", ir.Output())],
-        dt=1e-3, timesteps=400)
+        [
+            ("in", ir.Input(shape=(1,))),
+            ("syn", ir.AlphaSynapse(tau_syn=0.005)),
+            ("out", ir.Output()),
+        ],
+        dt=1e-3,
+        timesteps=400,
+    )
     import hwsnn.sim.temporal_kernels  # noqa: F401
 
     impulse = np.zeros((400, 1, 1), dtype=np.float32)
@@ -52,7 +69,9 @@ def test_alpha_synapse_has_unit_area_and_settles_at_the_rate() -> None:
     assert int(np.argmax(y)) in (4, 5)  # alpha peaks near tau_syn
     train = np.zeros((400, 1, 1), dtype=np.float32)
     train[::10] = 1.0  # 100 Hz
-    assert float(simulate(graph, train).outputs[200:, 0, 0].mean()) == pytest.approx(100.0, rel=0.02)
+    assert float(simulate(graph, train).outputs[200:, 0, 0].mean()) == pytest.approx(
+        100.0, rel=0.02
+    )
 
 
 def test_training_noise_only_above_threshold_and_only_in_training() -> None:
@@ -69,10 +88,23 @@ def test_export_keeps_weights_and_folds_amplitude() -> None:
     model = SoftLIFNet((1, 8, 8), 10, cfg, noise=False)
     graph = export_softlif(model, timesteps=5)
     kinds = [type(graph.nodes[n]).__name__ for n in graph.order]
-    assert kinds == ["Input", "Conv2d", "LIF", "AlphaSynapse", "AvgPool2d", "Flatten", "Affine", "LIF",
-                     "AlphaSynapse", "Affine", "Output"]
+    assert kinds == [
+        "Input",
+        "Conv2d",
+        "LIF",
+        "AlphaSynapse",
+        "AvgPool2d",
+        "Flatten",
+        "Affine",
+        "LIF",
+        "AlphaSynapse",
+        "Affine",
+        "Output",
+    ]
     fc = graph.nodes["fc4"]
-    np.testing.assert_allclose(fc.weight, model[4].weight.detach().double().numpy() * cfg.amplitude, rtol=1e-12)
+    np.testing.assert_allclose(
+        fc.weight, model[4].weight.detach().double().numpy() * cfg.amplitude, rtol=1e-12
+    )
 
 
 def test_cli_quick_reports_gap_with_and_without_noise(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -18,10 +18,14 @@ from hwsnn.models.ttfs import build_ttfs_net, export_ttfs, ttfs_loss  # noqa: E4
 from hwsnn.sim.ttfs import evaluate_ttfs, simulate_ttfs, ttfs_predictions  # noqa: E402
 
 
-def _brute_force_time(t_in: np.ndarray, w: np.ndarray, t_end: float = 10.0, dt: float = 1e-5) -> float:
+def _brute_force_time(
+    t_in: np.ndarray, w: np.ndarray, t_end: float = 10.0, dt: float = 1e-5
+) -> float:
     """Integrate dv/dt = sum_i w_i exp(-(t - t_i)) u(t - t_i) and return the first v >= 1."""
     t = np.arange(0.0, t_end, dt)
-    current = (w[None, :] * np.exp(-(t[:, None] - t_in[None, :])) * (t[:, None] >= t_in[None, :])).sum(axis=1)
+    current = (
+        w[None, :] * np.exp(-(t[:, None] - t_in[None, :])) * (t[:, None] >= t_in[None, :])
+    ).sum(axis=1)
     v = np.cumsum(current) * dt
     hit = np.nonzero(v >= 1.0)[0]
     return float(t[hit[0]]) if hit.size else np.inf
@@ -43,8 +47,9 @@ def test_closed_form_matches_integration_of_eq1(seed: int) -> None:
 
 
 def test_torch_and_ir_simulator_agree_exactly_on_conv_pool_dense(rng: np.random.Generator) -> None:
-    net = build_ttfs_net((1, 8, 8), (("conv", 4, 3, 1), ("pool", 2), ("dense", 10)), alpha=1.0, t_max=10.0,
-                         seed=0).double()
+    net = build_ttfs_net(
+        (1, 8, 8), (("conv", 4, 3, 1), ("pool", 2), ("dense", 10)), alpha=1.0, t_max=10.0, seed=0
+    ).double()
     x = rng.random((20, 1, 8, 8))
     t_torch = net(torch.from_numpy(x)).detach().numpy()
     graph = export_ttfs(net, (1, 8, 8))
@@ -55,9 +60,13 @@ def test_torch_and_ir_simulator_agree_exactly_on_conv_pool_dense(rng: np.random.
 
 
 def test_weight_sum_at_most_one_never_fires_and_reads_t_max() -> None:
-    nodes = [("in", Input(shape=(2,))), ("enc", TTFSEncoder(alpha=1.0, t_max=5.0)),
-             ("fc", Linear(weight=np.array([[0.5, 0.5], [0.1, 0.1]]))),
-             ("n", NLIF(t_max=5.0)), ("out", Output())]
+    nodes = [
+        ("in", Input(shape=(2,))),
+        ("enc", TTFSEncoder(alpha=1.0, t_max=5.0)),
+        ("fc", Linear(weight=np.array([[0.5, 0.5], [0.1, 0.1]]))),
+        ("n", NLIF(t_max=5.0)),
+        ("out", Output()),
+    ]
     graph = Graph.sequential(nodes, dt=5.0, timesteps=1)
     t = evaluate_ttfs(graph, np.ones((1, 2)))["out"]  # inputs at t = 0, weight sum 1 -> never fires
     assert t[0, 1] == pytest.approx(5.0)
@@ -74,8 +83,10 @@ def test_maxpool_is_earliest_spike() -> None:
 def test_quantisation_grid_and_straight_through_gradient(bits: int) -> None:
     w = torch.randn(20, 30, requires_grad=True)
     q = quantize_ste(w, bits)
-    levels = np.unique(np.round(q.detach().numpy() / q.detach().abs().max().item() * (2 ** (bits - 1) - 1)))
-    assert levels.size <= 2 ** bits - 1
+    levels = np.unique(
+        np.round(q.detach().numpy() / q.detach().abs().max().item() * (2 ** (bits - 1) - 1))
+    )
+    assert levels.size <= 2**bits - 1
     q.sum().backward()
     assert torch.equal(w.grad, torch.ones_like(w))
 
@@ -91,7 +102,9 @@ def test_loss_has_weight_sum_hinge_and_l2() -> None:
 
 
 def test_graph_round_trips_through_native_format(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    net = build_ttfs_net((1, 8, 8), (("conv", 2, 3, 1), ("pool", 2), ("dense", 10)), alpha=1.0, t_max=10.0, seed=1)
+    net = build_ttfs_net(
+        (1, 8, 8), (("conv", 2, 3, 1), ("pool", 2), ("dense", 10)), alpha=1.0, t_max=10.0, seed=1
+    )
     graph = export_ttfs(net, (1, 8, 8))
     save(graph, tmp_path / "g.hwir")
     assert graphs_equal(load(tmp_path / "g.hwir"), graph)

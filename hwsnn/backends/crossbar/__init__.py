@@ -12,6 +12,7 @@ from hwsnn.backends.crossbar.backend import (
     ResourceReport,
     map_graph,
     simulate_crossbar,
+    simulator_for,
     synapse_functions,
 )
 from hwsnn.backends.crossbar.readout import Fidelity
@@ -28,5 +29,6 @@ __all__ = [
     "load_spec",
     "map_graph",
     "simulate_crossbar",
+    "simulator_for",
     "synapse_functions",
 ]

@@ -45,6 +45,7 @@ __all__ = [
     "ResourceReport",
     "map_graph",
     "simulate_crossbar",
+    "simulator_for",
     "synapse_functions",
 ]
 
@@ -274,3 +275,31 @@ def simulate_crossbar(
         spike_totals=result.spike_totals,
         backend=BACKEND,
     ), readers
+
+
+def simulator_for(target: str) -> Callable[..., Result]:
+    """A ``hwsnn.sim.simulate`` backend for ``"crossbar-mtj"`` or ``"crossbar-rram"``.
+
+    Every call maps the graph with devices drawn from ``device_seed`` (default 0), so batches
+    of one evaluation see the same array; options: ``rng``, ``record``, ``device_seed``,
+    ``fidelity`` ("noisy" or "ideal"), ``binarize``.
+    """
+    from hwsnn.backends.crossbar.specfile import load_spec
+
+    name = {"crossbar-mtj": "mtj", "crossbar-rram": "rram"}.get(target, target)
+    spec = load_spec(name)
+
+    def run(graph: Graph, inputs: NDArray[np.generic], **options: Any) -> Result:
+        fidelity = Fidelity(options.pop("fidelity", "noisy"))
+        seed = int(options.pop("device_seed", 0))
+        rng = options.pop("rng", None) or np.random.default_rng(0)
+        art = map_graph(
+            graph,
+            spec,
+            rng=np.random.default_rng(seed),
+            ideal=fidelity is Fidelity.IDEAL,
+            binarize=bool(options.pop("binarize", False)),
+        )
+        return simulate_crossbar(art, inputs, fidelity=fidelity, rng=rng, **options)[0]
+
+    return run

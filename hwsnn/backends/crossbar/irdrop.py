@@ -7,7 +7,8 @@ access transistor of a row is on only while the row is active (1T1R, no sneak pa
 Surrogate (first order in ``r G``; crossbar.md §6, "spike-aware surrogate"):
 
 * Row term, input independent: node ``(i, j)`` sits ``r V sum_j' G_ij' (min(j, j') + 1)`` below
-  the driver, so each cell is replaced by ``G_eff = G (1 - rho)`` once per programming.
+  the driver, so each cell is replaced by ``G_eff = G / (1 + rho)`` once per programming
+  (first order ``G (1 - rho)``, kept positive for large ``rho``).
 * Column term, scales with the active rows: with ``g_j`` the mean active conductance of
   column ``j``, ``dI_j = V r g_j^2 S`` and ``S = sum_k x_k (N - k)(2 c_k - x_k)``,
   ``c_k = sum_{i<=k} x_i`` (one cumulative sum per input vector).

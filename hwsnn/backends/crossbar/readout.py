@@ -3,7 +3,7 @@
 Per call (one time step), for each row tile (crossbar.md §11 "read path"):
 
 1. ``A = x G_eff`` (S): only driven rows carry current (spikes are 0/1 row drives);
-2. IR drop: ``G_eff = G (1 - rho)`` (row wires, precomputed) and ``A / (1 + r A S / n^2)``
+2. IR drop: ``G_eff = G / (1 + rho)`` (row wires, precomputed) and ``A / (1 + r A S / n^2)``
    (column wires, scales with the active rows; see :mod:`.irdrop`);
 3. read noise per event: every active cell adds an independent Gaussian of std
    ``rel * G``; their sum per column is drawn exactly as one Gaussian of variance
@@ -90,7 +90,7 @@ class Reader:
 
     Attributes:
         g: Effective conductances in cell units ``(row_tiles, rows, columns)``:
-            ``G (1 - rho) / (dG kappa)`` with ``kappa`` the column's mean row-wire attenuation
+            ``G / (1 + rho) / (dG kappa)`` with ``kappa`` the column's mean row-wire attenuation
             (per-column ADC gain calibration; 1 when ideal).
         scale: ``dG kappa`` per tile (S per cell unit, tile mean), for the IR-drop term.
     """
@@ -225,11 +225,11 @@ def make_reader(layer: CrossbarLayer, fidelity: Fidelity, *, rng: np.random.Gene
     else:
         g = layer.cells.conductance()
         if spec.array.wire_resistance_ohm > 0:
-            att = 1.0 - row_drop_factor(g, spec.array.wire_resistance_ohm, spec.array.cols)
+            att = 1.0 / (1.0 + row_drop_factor(g, spec.array.wire_resistance_ohm, spec.array.cols))
             g = g * att
             kappa = att.mean(axis=1, keepdims=True)
         diff = spec.array.mapping is MappingScheme.DIFFERENTIAL
-        levels = 2 ** (spec.adc.bits - (1 if diff else 0)) - 1
+        levels = max(1, 2 ** (spec.adc.bits - (1 if diff else 0)) - 1)
         adc_range = spec.adc.range_rows
     scale = (g_l - g_h) * kappa
     return Reader(

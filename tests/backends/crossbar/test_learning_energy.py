@@ -38,11 +38,14 @@ def test_hb_stdp_device_vs_ideal(name: str) -> None:
         assert 0.2 < r.accuracy <= 1.0  # well above chance (0.1)
         assert r.switches <= r.write_attempts and r.write_energy_j > 0
     assert ideal.disturbs == 0
-    # device-realised pulses give the wanted probabilities on a nominal device
+    # device-realised pulses give the wanted probability on the population mean of the devices
     from hwsnn.backends.crossbar.devices import switch_model
+    from hwsnn.backends.crossbar.learning import _population_model
 
     p, amp, width = dev.pulses[0]
-    assert switch_model(spec).probability(amp, width) == pytest.approx(p, rel=1e-4)
+    assert _population_model(spec, True).probability(amp, width) == pytest.approx(p, rel=1e-4)
+    # P is convex in the device scale, so the median device switches less often than the mean
+    assert 0.0 < switch_model(spec).probability(amp, width) <= p
     json.dumps(dataclasses.asdict(dev))
 
 

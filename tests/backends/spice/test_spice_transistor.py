@@ -59,3 +59,8 @@ def test_golden_vco_netlist() -> None:
     if UPDATE_GOLDEN:
         path.write_text(text)
     assert text == path.read_text()
+
+
+def test_missing_corner_is_simulator_unavailable(sky130_cards: None) -> None:
+    with pytest.raises(SimulatorUnavailableError, match="corner"):
+        trimmed_sky130_cards(get_process("sky130").devices(), corner="xx")

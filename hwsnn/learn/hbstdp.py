@@ -1,0 +1,195 @@
+"""Probabilistic Hybrid-STDP for binary convolution kernels (paper 002, ReStoCNet).
+
+Srinivasan & Roy, "ReStoCNet: residual stochastic binary convolutional spiking neural
+network for memory-efficient neuromorphic computing", Front. Neurosci. 13:189, 2019,
+doi:10.3389/fnins.2019.00189 (``papers/002_47dea773f3451073.txt``).
+
+Timing differences are read from traces: each pre-neuron's trace decays with ``tau_pre``
+and is reset to 1 at its spike; a post-spike samples the traces of its receptive field.
+eHB-STDP (eq. 2-3): a sampled trace ``>= pre_hebb_pot`` (small positive delay) switches a
+low weight high with probability ``p_hebb_pot``; a trace ``<= pre_antihebb_dep`` (large
+delay) switches a high weight low with ``p_antihebb_dep``; between the two is the dead
+zone. iHB-STDP mirrors it for inhibitory (negative) pre-spikes. Traces are averaged over
+the spiking post-neurons of a map taken with ``STDP_stride`` and over the mini-batch
+before the update. Thresholds start at 0 and rise after every mini-batch by
+``beta_thresh * spikes / map size`` (eq. 4); a fraction ``p_drop`` of the output maps is
+silenced per iteration.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from hwsnn.errors import HwsnnError
+
+__all__ = ["HBSTDPConfig", "HBSTDPLayer", "hbstdp_update", "init_binary_kernels", "variant"]
+
+
+@dataclass(frozen=True)
+class HBSTDPConfig:
+    """Hyper-parameters; defaults are paper 002 Table 3, column C1 (MNIST).
+
+    Attributes:
+        dt: Time step (s).
+        t_stdp_steps: Steps each mini-batch is presented during learning (T_STDP / dt).
+        max_rate_hz: Input Poisson rate at pixel value 1 during learning (Hz).
+        tau_pre: Pre-trace time constant (s).
+        pre_hebb_pot: Trace at or above which potentiation applies (delay below ~4.3 ms).
+        pre_antihebb_dep: Trace at or below which depression applies (delay above ~7.7 ms).
+        p_hebb_pot: Switching probability low -> high in the potentiation window.
+        p_antihebb_dep: Switching probability high -> low in the depression window.
+        tau_mem: LIF leak time constant of the conv neurons (s).
+        beta_thresh: Rate of threshold increase (eq. 4).
+        p_drop: Dropout probability of output maps per iteration.
+        stdp_stride: Stride between the post-neurons whose traces are averaged.
+        alpha_weight_init: Constant of eq. 7, ``p_high = sqrt(alpha / (fan_in + fan_out))``.
+    """
+
+    dt: float = 1e-3
+    t_stdp_steps: int = 25
+    max_rate_hz: float = 200.0
+    tau_pre: float = 1.45e-3
+    pre_hebb_pot: float = 0.05
+    pre_antihebb_dep: float = 0.005
+    p_hebb_pot: float = 0.01
+    p_antihebb_dep: float = 0.01
+    tau_mem: float = 9.5e-3
+    beta_thresh: float = 6e-4
+    p_drop: float = 0.5
+    stdp_stride: int = 5
+    alpha_weight_init: float = 75.0
+
+
+def variant(cfg: HBSTDPConfig, name: str) -> HBSTDPConfig:
+    """Return a paper 002 Fig. 4 variant of ``cfg``.
+
+    ``ehb``: the rule with its dead zone; ``ehb2``: dead zone -> potentiation window;
+    ``ehb3``: dead zone -> depression window.
+    """
+    if name == "ehb":
+        return cfg
+    if name == "ehb2":
+        return replace(cfg, pre_hebb_pot=cfg.pre_antihebb_dep * (1 + 1e-9))
+    if name == "ehb3":
+        return replace(cfg, pre_antihebb_dep=cfg.pre_hebb_pot * (1 - 1e-9))
+    raise HwsnnError(f"unknown HB-STDP variant {name!r}; choose ehb, ehb2, ehb3")
+
+
+def init_binary_kernels(
+    shape: tuple[int, int, int, int], cfg: HBSTDPConfig, gen: torch.Generator
+) -> Tensor:
+    """Kernels in {-1, +1}, each +1 with probability ``p_high`` of eq. 7."""
+    co, ci, kh, kw = shape
+    fan_in, fan_out = ci * kh * kw, co * kh * kw
+    p_high = min(1.0, math.sqrt(cfg.alpha_weight_init / (fan_in + fan_out)))
+    return torch.where(torch.rand(shape, generator=gen) < p_high, 1.0, -1.0)
+
+
+def hbstdp_update(
+    weight: Tensor,
+    trace: Tensor,
+    active: Tensor,
+    cfg: HBSTDPConfig,
+    gen: torch.Generator,
+    *,
+    inhibitory: bool = False,
+) -> Tensor:
+    """One probabilistic e/iHB-STDP update of binary kernels.
+
+    Args:
+        weight: Kernels in {-1, +1}, shape ``(C_out, C_in, k, k)``.
+        trace: Averaged sampled pre-traces per weight, same shape (in [0, 1]).
+        active: ``(C_out,)`` bool, maps that spiked (others are not updated).
+        cfg: Windows and probabilities.
+        gen: Source of the switching randomness.
+        inhibitory: Mirror the rule (iHB-STDP) for negative pre-spikes.
+
+    Returns:
+        The new kernels.
+    """
+    near = trace >= cfg.pre_hebb_pot
+    far = trace <= cfg.pre_antihebb_dep
+    u = torch.rand(weight.shape, generator=gen)
+    up, down = (far, near) if inhibitory else (near, far)
+    mask = active[:, None, None, None]
+    to_high = mask & up & (weight < 0) & (u < cfg.p_hebb_pot)
+    to_low = mask & down & (weight > 0) & (u < cfg.p_antihebb_dep)
+    return torch.where(to_high, 1.0, torch.where(to_low, -1.0, weight))
+
+
+class HBSTDPLayer:
+    """A binary conv layer (3x3, padding 1) of LIF neurons learned by HB-STDP.
+
+    Args:
+        c_in, c_out: Channels.
+        cfg: Hyper-parameters.
+        gen: Generator for initialisation, input spikes, dropout and switching.
+    """
+
+    def __init__(self, c_in: int, c_out: int, cfg: HBSTDPConfig, gen: torch.Generator) -> None:
+        self.cfg = cfg
+        self.gen = gen
+        self.weight = init_binary_kernels((c_out, c_in, 3, 3), cfg, gen)
+        self.threshold = torch.zeros(c_out)
+
+    def _decays(self) -> tuple[float, float]:
+        return math.exp(-self.cfg.dt / self.cfg.tau_pre), math.exp(-self.cfg.dt / self.cfg.tau_mem)
+
+    def learn_batch(self, images: Tensor) -> int:
+        """Present a mini-batch for ``t_stdp_steps`` steps, updating kernels every step.
+
+        Returns:
+            Output spikes emitted (for monitoring).
+        """
+        cfg, (d_pre, d_mem) = self.cfg, self._decays()
+        b = images.shape[0]
+        keep = (torch.rand(self.weight.shape[0], generator=self.gen) >= cfg.p_drop).float()
+        trace = torch.zeros_like(images)
+        v = torch.zeros(b, self.weight.shape[0], *images.shape[2:])
+        counts = torch.zeros(self.weight.shape[0])
+        for _ in range(cfg.t_stdp_steps):
+            pre = (
+                torch.rand(images.shape, generator=self.gen) < images * cfg.max_rate_hz * cfg.dt
+            ).float()
+            trace = torch.where(pre > 0, torch.ones_like(trace), trace * d_pre)
+            v = d_mem * v + F.conv2d(pre, self.weight, padding=1)
+            post = (v > self.threshold[None, :, None, None]).float() * keep[None, :, None, None]
+            v = v * (1 - post)
+            counts += post.sum(dim=(0, 2, 3))
+            if post.any():
+                self._update(trace, post)
+        self.threshold += cfg.beta_thresh * counts / (images.shape[2] * images.shape[3])
+        return int(counts.sum())
+
+    def _update(self, trace: Tensor, post: Tensor) -> None:
+        s = self.cfg.stdp_stride
+        sub = torch.zeros_like(post)
+        sub[:, :, ::s, ::s] = post[:, :, ::s, ::s]  # post-neurons taken with STDP_stride
+        patches = F.unfold(trace, 3, padding=1)  # (B, Ci*9, L)
+        flat = sub.flatten(2)  # (B, Co, L)
+        n = flat.sum(dim=2)  # (B, Co)
+        per_map = torch.einsum("bkl,bol->bok", patches, flat) / n.clamp_min(1)[..., None]
+        has = (n > 0).float()
+        avg = (per_map * has[..., None]).sum(dim=0) / has.sum(dim=0).clamp_min(1)[:, None]
+        active = has.sum(dim=0) > 0
+        self.weight = hbstdp_update(
+            self.weight, avg.reshape(self.weight.shape), active, self.cfg, self.gen
+        )
+
+
+def kernel_memory_compression(
+    n_base: int, k_base: int, n: int, k: int, bits_full: int = 32, bits_binary: int = 2
+) -> float:
+    """Paper 002 eq. 8: ``N_b k_b^2 nbits_full / (N k^2 nbits_binary)`` (2 bits store {-1, +1})."""
+    return (n_base * k_base**2 * bits_full) / (n * k**2 * bits_binary)
+
+
+def as_numpy(weight: Tensor) -> np.ndarray:  # type: ignore[type-arg]
+    """Kernels as float64 numpy (for export)."""
+    return weight.detach().double().numpy()

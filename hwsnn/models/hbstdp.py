@@ -1,0 +1,193 @@
+"""ReStoCNet pipeline (paper 002): HB-STDP binary kernels -> IF pooling -> LPF -> classifier.
+
+Feature extraction follows Sec. 2.1 and eq. 5: Poisson input (500 Hz at pixel value 1),
+binary 3x3 conv with LIF neurons (learned per-map thresholds, reset to 0), 2x2 average
+pooling into IF neurons (``theta_pool = 0.8``), and the low-pass filter
+``lpf <- exp(-dt / tau_lpf) lpf + pool`` read at the end as ``lpf(T) / T``. The classifier
+is one softmax layer trained by Adam (the paper's shallow 16C3-2P-10FC variant).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from numpy.typing import NDArray
+from torch import Tensor, nn
+
+from hwsnn import ir
+from hwsnn.learn.hbstdp import HBSTDPConfig
+
+__all__ = ["FeatureConfig", "export_hbstdp", "extract_features", "train_readout"]
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    """Feature-extraction constants (paper 002 Table 3).
+
+    Attributes:
+        steps: Simulation steps ``T_sim / dt``.
+        max_rate_hz: Input Poisson rate at pixel value 1 (Hz).
+        theta_pool: IF pooling threshold.
+        tau_lpf: Low-pass filter time constant (s).
+    """
+
+    steps: int = 30
+    max_rate_hz: float = 500.0
+    theta_pool: float = 0.8
+    tau_lpf: float = 99.5e-3
+
+
+def _encode(x: Tensor, fc: FeatureConfig, dt: float, gen: torch.Generator) -> Tensor:
+    p = (x * fc.max_rate_hz * dt).clamp(0, 1)
+    return (torch.rand((fc.steps, *x.shape), generator=gen) < p).float()
+
+
+def features_from_spikes(
+    seq: Tensor, weight: Tensor, threshold: Tensor, cfg: HBSTDPConfig, fc: FeatureConfig
+) -> Tensor:
+    """Features ``lpf(T) / T`` of pooled IF spikes for an input spike sequence ``(T, B, C, H, W)``."""
+    d_mem = np.float32(1.0 - cfg.dt / _tau(cfg.dt, math.exp(-cfg.dt / cfg.tau_mem)))
+    d_lpf = np.float32(1.0 - cfg.dt / _tau(cfg.dt, math.exp(-cfg.dt / fc.tau_lpf)))
+    thr = threshold.clamp_min(1e-6)[None, :, None, None]
+    v = v_pool = lpf = None
+    for t in range(seq.shape[0]):
+        cur = F.conv2d(seq[t], weight, padding=1)
+        v = cur if v is None else float(d_mem) * v + cur
+        s = (v > thr).float()
+        v = torch.where(s > 0, torch.zeros_like(v), v)
+        pooled = F.avg_pool2d(s, 2)
+        v_pool = pooled if v_pool is None else v_pool + pooled
+        sp = (v_pool > fc.theta_pool).float()
+        v_pool = torch.where(sp > 0, torch.zeros_like(v_pool), v_pool)
+        lpf = sp if lpf is None else float(d_lpf) * lpf + sp
+    assert lpf is not None
+    return lpf.flatten(1) / seq.shape[0]
+
+
+def _tau(dt: float, decay: float) -> float:
+    """Forward-Euler time constant (s) whose per-step retention is ``decay``."""
+    return dt / (1.0 - decay)
+
+
+def extract_features(
+    x: NDArray[np.float32],
+    weight: Tensor,
+    threshold: Tensor,
+    cfg: HBSTDPConfig,
+    fc: FeatureConfig,
+    gen: torch.Generator,
+    batch: int = 500,
+) -> Tensor:
+    """Features of images ``x`` (N, C, H, W) for binary kernels ``weight`` and map thresholds."""
+    out = []
+    with torch.no_grad():
+        for i in range(0, len(x), batch):
+            xb = torch.from_numpy(np.array(x[i : i + batch], dtype=np.float32))
+            out.append(
+                features_from_spikes(_encode(xb, fc, cfg.dt, gen), weight, threshold, cfg, fc)
+            )
+    return torch.cat(out)
+
+
+def train_readout(
+    feats: Tensor,
+    labels: NDArray[np.int64],
+    n_classes: int,
+    *,
+    epochs: int,
+    seed: int,
+    lr: float = 1.5e-3,
+) -> nn.Linear:
+    """Softmax layer trained with Adam on cross-entropy (paper 002 Table 4 learning rate)."""
+    torch.manual_seed(seed)
+    fc = nn.Linear(feats.shape[1], n_classes)
+    opt = torch.optim.Adam(fc.parameters(), lr=lr)
+    y = torch.from_numpy(np.array(labels, dtype=np.int64))
+    gen = torch.Generator().manual_seed(seed)
+    scale = feats.std().clamp_min(1e-6)
+    for _ in range(epochs):
+        order = torch.randperm(len(y), generator=gen)
+        for i in range(0, len(y), 256):
+            idx = order[i : i + 256]
+            opt.zero_grad()
+            F.cross_entropy(fc(feats[idx] / scale), y[idx]).backward()  # type: ignore[no-untyped-call]
+            opt.step()
+    with torch.no_grad():  # fold the feature scaling into the weights
+        fc.weight /= scale
+    return fc
+
+
+def export_hbstdp(
+    weight: Tensor,
+    threshold: Tensor,
+    readout: nn.Linear,
+    input_shape: tuple[int, int, int],
+    cfg: HBSTDPConfig,
+    fc: FeatureConfig,
+    *,
+    encoder: bool = True,
+) -> ir.Graph:
+    """IR graph: Poisson -> binary Conv2d -> LIF -> AvgPool2d -> IF -> LI (the LPF) -> Affine.
+
+    The readout is the Affine at the *last* step (``outputs[-1]``), since eq. 5 reads
+    ``lpf(T) / T``; the ``1 / T`` is folded into the Affine weights.
+    """
+    dt = cfg.dt
+    t_mem = _tau(dt, math.exp(-dt / cfg.tau_mem))
+    t_lpf = _tau(dt, math.exp(-dt / fc.tau_lpf))
+    nodes: list[tuple[str, ir.Node]] = [("input", ir.Input(shape=input_shape))]
+    if encoder:
+        nodes.append(("poisson", ir.PoissonEncoder(gain=fc.max_rate_hz * dt)))
+    thr = threshold.clamp_min(1e-6).double().numpy()[:, None, None]
+    nodes += [
+        (
+            "conv",
+            ir.Conv2d(
+                weight=weight.double().numpy(),
+                padding=(1, 1),
+                quant=ir.Quantization(weight_bits=2, scale=1.0),
+            ),
+        ),
+        (
+            "lif",
+            ir.LIF(
+                tau_mem=np.asarray(t_mem),
+                r=np.asarray(t_mem / dt),
+                v_threshold=thr,
+                reset=ir.ResetMode.ZERO,
+            ),
+        ),
+        ("pool", ir.AvgPool2d(kernel_size=(2, 2))),
+        (
+            "if",
+            ir.IF(
+                r=np.asarray(1.0 / dt),
+                v_threshold=np.asarray(fc.theta_pool),
+                reset=ir.ResetMode.ZERO,
+            ),
+        ),
+        ("lpf", ir.LI(tau_mem=np.asarray(t_lpf), r=np.asarray(t_lpf / dt))),
+        ("flatten", ir.Flatten()),
+        (
+            "readout",
+            ir.Affine(
+                weight=readout.weight.detach().double().numpy() / fc.steps,
+                bias=readout.bias.detach().double().numpy(),
+            ),
+        ),
+        ("output", ir.Output()),
+    ]
+    return ir.Graph.sequential(
+        nodes,
+        dt=dt,
+        timesteps=fc.steps,
+        metadata={
+            "model": "hbstdp",
+            "paper": "002 Srinivasan & Roy 2019",
+            "readout": "argmax of the last step",
+        },
+    )
