@@ -168,7 +168,8 @@ def main() -> None:
         result = time_steps(forward, args.iters)
         rows[name] = result
         print(
-            f"{name:30s} {result['cpu_ms_median']:8.1f} ms CPU/step (median)  {result['wall_ms_best']:8.1f} ms wall (best)"
+            f"{name:30s} {result['cpu_ms_median']:8.1f} ms CPU/step (median)  "
+            f"{result['wall_ms_best']:8.1f} ms wall (best)"
         )
     if args.json:
         with open(args.json, "w") as fh:

@@ -115,7 +115,7 @@ def build_bntt_net(
     dt: float = 1e-3,
     generator: torch.Generator | None = None,
 ) -> Sequential:
-    """Poisson input -> [Conv3x3 -> BNTT -> LIF(soft reset) -> AvgPool2]* -> FC (integrating readout).
+    """Poisson -> [Conv3x3 -> BNTT -> LIF(soft reset) -> AvgPool2]* -> FC (integrating readout).
 
     The LIF leak ``lambda`` (eq. 4) is ``keep = 1 - dt / tau_mem``; the surrogate is the
     triangle of eq. 8 (alpha = 0.3); convolutions and the FC have no bias. The output is

@@ -49,7 +49,7 @@ def _encode(x: Tensor, fc: FeatureConfig, dt: float, gen: torch.Generator) -> Te
 def features_from_spikes(
     seq: Tensor, weight: Tensor, threshold: Tensor, cfg: HBSTDPConfig, fc: FeatureConfig
 ) -> Tensor:
-    """Features ``lpf(T) / T`` of pooled IF spikes for an input spike sequence ``(T, B, C, H, W)``."""
+    """Features ``lpf(T) / T`` of pooled IF spikes for input spikes ``(T, B, C, H, W)``."""
     d_mem = np.float32(1.0 - cfg.dt / _tau(cfg.dt, math.exp(-cfg.dt / cfg.tau_mem)))
     d_lpf = np.float32(1.0 - cfg.dt / _tau(cfg.dt, math.exp(-cfg.dt / fc.tau_lpf)))
     thr = threshold.clamp_min(1e-6)[None, :, None, None]

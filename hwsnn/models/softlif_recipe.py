@@ -20,7 +20,7 @@ __all__ = ["softlif_recipe", "spiking_accuracy", "train_softlif"]
 def train_softlif(
     ds: Dataset, cfg: SoftLIFConfig, *, noise: bool, epochs: int, seed: int, lr: float = 1e-2
 ) -> tuple[SoftLIFNet, float, float]:
-    """Train the rate network with Adam on cross-entropy; returns (model, rate accuracy, seconds)."""
+    """Train the rate network with Adam on cross-entropy; return (model, rate accuracy, s)."""
     torch.manual_seed(seed)  # nn default init uses the global generator
     gen = torch.Generator().manual_seed(seed)
     model = SoftLIFNet(ds.input_shape, ds.n_classes, cfg, noise=noise, generator=gen)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
 from hwsnn.errors import HwsnnError
 from hwsnn.pipeline.stage import Context, StageResult, StageStatus
@@ -13,7 +14,7 @@ LAVA_CHECK_SAMPLES = 4
 """Test samples that run in real Lava to check the emulator spike for spike."""
 
 
-def _lava_conformance(artifact: object, x: np.ndarray) -> dict[str, object]:
+def _lava_conformance(artifact: object, x: NDArray[np.float32]) -> dict[str, object]:
     from hwsnn.backends.lava.encode import encode_inputs
     from hwsnn.backends.lava.process import run_lava
     from hwsnn.sim.loihi import run_emulator
@@ -47,15 +48,20 @@ def loihi(ctx: Context) -> StageResult:
         "diagnostics": result.diagnostics,
         "energy_per_inference_j": result.energy.energy_j,
         "synops_per_inference": result.energy.synops,
-        "energy_coefficients": {k: {"value_j": v, "source": s}
-                                for k, (v, s) in result.energy.coefficients.items()},
+        "energy_coefficients": {
+            k: {"value_j": v, "source": s} for k, (v, s) in result.energy.coefficients.items()
+        },
     }
     artifact = map_graph(graph, load_target("loihi2"), rng=rng)
     x = fit_inputs(graph, data.x_test[:LAVA_CHECK_SAMPLES])
     metrics.update(_lava_conformance(artifact, x))
     ok = bool(metrics["lava_emulator_bit_exact"])
-    return StageResult("loihi", StageStatus.OK if ok else StageStatus.FAILED,
-                       "" if ok else "Lava and the emulator disagree", metrics)
+    return StageResult(
+        "loihi",
+        StageStatus.OK if ok else StageStatus.FAILED,
+        "" if ok else "Lava and the emulator disagree",
+        metrics,
+    )
 
 
 SPICE_SAMPLES = 1000
@@ -86,10 +92,16 @@ def spice(ctx: Context) -> StageResult:
         metrics[f"{key}_energy_per_spike_j"] = char.energy_per_spike_j
     model = load_calibration()
     rng = np.random.default_rng(ctx.config.seed)
-    jitter = simulate_input_jitter(model, (0.01, 0.03, 0.05, 0.07, 0.09), rng=rng,
-                                   n_samples=SPICE_SAMPLES, n_spot=SPICE_SPOT_CHECKS)
-    quant = simulate_weight_quantization(model, (4, 8, 16, 24, 32), rng=rng,
-                                         n_samples=SPICE_SAMPLES, n_spot=SPICE_SPOT_CHECKS)
+    jitter = simulate_input_jitter(
+        model,
+        (0.01, 0.03, 0.05, 0.07, 0.09),
+        rng=rng,
+        n_samples=SPICE_SAMPLES,
+        n_spot=SPICE_SPOT_CHECKS,
+    )
+    quant = simulate_weight_quantization(
+        model, (4, 8, 16, 24, 32), rng=rng, n_samples=SPICE_SAMPLES, n_spot=SPICE_SPOT_CHECKS
+    )
     metrics["input_jitter_table"] = _jitter_rows(jitter)
     metrics["weight_quantization_table"] = _jitter_rows(quant)
     return StageResult("spice", StageStatus.OK, metrics=metrics)

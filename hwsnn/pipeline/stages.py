@@ -96,7 +96,6 @@ def export_formats(ctx: Context) -> StageResult:
 
 def check_formats(ctx: Context) -> StageResult:
     """Compare spikes of torch, sim.float, onnxruntime and the re-loaded .hwir/.nir graphs."""
-
     from hwsnn.formats import load
     from hwsnn.formats.onnx import run_onnx
     from hwsnn.ir import graphs_equal

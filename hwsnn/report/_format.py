@@ -73,6 +73,7 @@ def value(v: Any) -> str:
 
 
 _UNIT_SUFFIXES = (
+    ("_hz_per_v", "Hz/V"),
     ("_j", "J"),
     ("_s", "s"),
     ("_v", "V"),

@@ -56,7 +56,10 @@ class NeuronState:
 
 
 def poisson_spikes(node: PoissonEncoder, x: F32, rng: np.random.Generator) -> F32:
-    """Bernoulli spikes, probability ``clip(gain * x, 0, 1)``, from ``rng.random(x.shape, float32)``."""
+    """Bernoulli spikes with probability ``clip(gain * x, 0, 1)``.
+
+    Draws ``rng.random(x.shape, dtype=float32)`` once per call (the ONNX step does the same).
+    """
     p = np.clip(x * np.float32(node.gain), np.float32(0), np.float32(1))
     u = rng.random(x.shape, dtype=np.float32)
     return (u < p).astype(np.float32)

@@ -70,9 +70,8 @@ def evaluate(
 
         starts = tqdm(starts, desc=f"simulate ({backend})", unit="batch", leave=False)
     for start in starts:
-        result = simulate(
-            graph, samples[start : start + batch_size], backend=backend, rng=rng, record=False, **options
-        )
+        batch = samples[start : start + batch_size]
+        result = simulate(graph, batch, backend=backend, rng=rng, record=False, **options)
         predictions.append(result.predictions())
         for name, counts in result.spike_totals.items():
             totals[name] = totals.get(name, np.zeros_like(counts)) + counts

@@ -195,7 +195,7 @@ def simulate_ttfs(graph: Graph, inputs: NDArray[np.generic], **_: object) -> Res
     """Evaluate a TTFS graph exactly on a batch.
 
     Args:
-        graph: Graph of Input, TTFSEncoder, Linear/Affine/Conv2d + NLIF, MaxPoolTTFS, Flatten, Output.
+        graph: Input, TTFSEncoder, Linear/Affine/Conv2d + NLIF, MaxPoolTTFS, Flatten, Output.
         inputs: ``(B, *input_shape)`` pixels in [0, 1] (or spike times if there is no encoder).
         **_: Ignored simulator options (``rng``, ``record``): the evaluation is deterministic.
 

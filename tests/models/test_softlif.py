@@ -32,7 +32,7 @@ def test_rate_tends_to_lif_rate_as_gamma_shrinks() -> None:
 
 
 def test_discrete_ir_lif_fires_at_the_matched_rate() -> None:
-    """Constant current into the IR LIF: measured rate within 3% of the rate model (tau_ref = dt/2)."""
+    """Constant current into the IR LIF: rate within 3% of the rate model (tau_ref = dt/2)."""
     cfg = SoftLIFConfig(gamma=1e-4)
     currents = np.array([[1.2, 1.5, 2.0, 4.0]], dtype=np.float32)
     graph = ir.Graph.sequential(

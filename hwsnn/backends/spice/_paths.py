@@ -1,4 +1,4 @@
-"""Folders of the SPICE backend's data (``circuits/``, ``mappings/``), via :func:`hwsnn._data.data_path`."""
+"""Folders of the SPICE backend's data, found by :func:`hwsnn._data.data_path`."""
 
 from __future__ import annotations
 
