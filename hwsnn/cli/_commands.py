@@ -50,4 +50,5 @@ COMMANDS = (
         "the main job: train, export, check and report on the default data",
     ),
     Command("report", "report_cmd", "spikes, operations and energy of an IR file: md/json/html"),
+    Command("sweep", "sweep_cmd", "parameter sweeps on local processes or a Dask cluster"),
 )

@@ -34,6 +34,10 @@ def target_parser(target: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"hwsnn map --target {target}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     module.add_map_arguments(parser)
+    if not any(a.dest == "model" for a in parser._actions):
+        from hwsnn.cli._io import add_load_options
+
+        add_load_options(parser)
     if not any("--target" in a.option_strings for a in parser._actions):
         parser.add_argument("--target", required=True, choices=sorted(TARGETS))
     parser.set_defaults(run=module.run_map)

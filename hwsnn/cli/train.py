@@ -34,6 +34,7 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         "--limit-train", type=int, default=None, help="class-balanced training subset"
     )
     parser.add_argument("--limit-test", type=int, default=None, help="class-balanced test subset")
+    parser.add_argument("--weight-decay", type=float, default=None, help="AdamW decay (bntt)")
     parser.add_argument(
         "--threads", type=int, default=1, help="torch threads (1 on shared machines)"
     )
@@ -58,6 +59,13 @@ def _write_graphs(graphs: dict[str, Any], out: Path) -> dict[str, Any]:
     return written
 
 
+def _command(method: str) -> str:
+    """The command line as ``hwsnn train METHOD ...`` (from the method on in ``sys.argv``)."""
+    argv = sys.argv[1:]
+    rest = argv[argv.index(method) + 1 :] if method in argv else argv
+    return " ".join(["hwsnn", "train", method, *(shlex.quote(a) for a in rest)])
+
+
 def run_train(args: argparse.Namespace) -> int:
     """Run ``hwsnn train`` with parsed ``args``; returns the exit status."""
     import torch
@@ -75,6 +83,7 @@ def run_train(args: argparse.Namespace) -> int:
         epochs=args.epochs,
         limit_train=args.limit_train,
         limit_test=args.limit_test,
+        weight_decay=args.weight_decay,
     )
     outcome = run_recipe(args.method, opts)
     out: Path = args.out
@@ -82,9 +91,7 @@ def run_train(args: argparse.Namespace) -> int:
     torch.save(outcome.tensors, out / f"{args.method}.pt")
     results = dict(outcome.results)
     results["files"] = _write_graphs(outcome.graphs, out)
-    results["command"] = (
-        "hwsnn " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv else ""
-    )
+    results["command"] = _command(args.method)
     results["options"] = vars(opts)
     (out / f"{args.method}.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     print(f"hwsnn train {args.method}: wrote {out}")

@@ -83,7 +83,7 @@ class TimeAffine(Node):
         shift = self._array("shift")
         if scale.ndim < 1 or scale.shape != shift.shape:
             raise IRValidationError(
-                f"TimeAffine: scale {scale.shape} and shift {shift.shape} must share a (T, ...) shape"
+                f"TimeAffine: scale {scale.shape} and shift {shift.shape} differ or lack a T axis"
             )
 
     @property

@@ -32,13 +32,21 @@ def train_bntt(
     lr: float,
     batch_size: int,
     rng: np.random.Generator,
+    weight_decay: float = 0.0,
 ) -> list[tuple[int, float, float]]:
     """Adam on cross-entropy of the time-averaged readout (accumulated membrane / T, eq. 7).
+
+    ``weight_decay > 0`` switches to AdamW (decoupled decay on every parameter, gamma
+    included, as the paper's SGD weight decay); it lets unused late-step gammas shrink.
 
     Returns:
         ``(epoch, mean loss, seconds)`` per epoch.
     """
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    opt: torch.optim.Optimizer = (
+        torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+        if weight_decay > 0
+        else torch.optim.Adam(model.parameters(), lr=lr)
+    )
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, max(epochs, 1))
     history = []
     for epoch in range(epochs):
@@ -129,6 +137,7 @@ def bntt_recipe(opts: RecipeOptions) -> Outcome:
         model,
         ds,
         epochs=epochs,
+        weight_decay=opts.weight_decay or 0.0,
         lr=1e-2 if opts.quick else 3e-3,
         batch_size=64,
         rng=np.random.default_rng(opts.seed),

@@ -30,6 +30,7 @@ class RecipeOptions:
         seed: Seed of every random choice.
         epochs: Override of the recipe's epochs (None: recipe default).
         limit_train, limit_test: Class-balanced subsets (None: full parts).
+        weight_decay: Decoupled weight decay where a recipe supports it (bntt).
     """
 
     dataset: str = "digits"
@@ -38,6 +39,7 @@ class RecipeOptions:
     epochs: int | None = None
     limit_train: int | None = None
     limit_test: int | None = None
+    weight_decay: float | None = None
 
 
 @dataclass
@@ -88,11 +90,18 @@ def _hbstdp(opts: RecipeOptions) -> Outcome:
     return hbstdp_recipe(opts)
 
 
+def _safe(opts: RecipeOptions) -> Outcome:
+    from hwsnn.models.safe_recipe import safe_recipe
+
+    return safe_recipe(opts)
+
+
 RECIPES: dict[str, Callable[[RecipeOptions], Outcome]] = {
     "ttfs": _ttfs,
     "bntt": _bntt,
     "softlif": _softlif,
     "hbstdp": _hbstdp,
+    "safe": _safe,
 }
 """Training recipe by method name."""
 

@@ -153,6 +153,12 @@ def _loihi(ctx: Context) -> StageResult:
     return loihi(ctx)
 
 
+def _crossbar(ctx: Context) -> StageResult:
+    from hwsnn.pipeline.hardware_stages import crossbar
+
+    return crossbar(ctx)
+
+
 def _spice(ctx: Context) -> StageResult:
     from hwsnn.pipeline.hardware_stages import spice
 
@@ -171,6 +177,7 @@ DEFAULT_STAGES = (
     ("check", check_formats),
     ("evaluate", evaluate_float),
     ("loihi", _loihi),
+    ("crossbar", _crossbar),
     ("spice", _spice),
     ("report", _report),
 )

@@ -27,7 +27,10 @@ def _lava(graph: Graph, inputs: NDArray[np.generic], **options: Any) -> Result:
 
 def register_all() -> None:
     """Register every built-in backend simulator whose module is present."""
+    from hwsnn.backends.crossbar.backend import simulator_for
     from hwsnn.sim import register_simulator
 
     register_simulator("loihi-emulator", _loihi_emulator)
     register_simulator("lava", _lava)
+    for target in ("crossbar-mtj", "crossbar-rram"):
+        register_simulator(target, simulator_for(target))

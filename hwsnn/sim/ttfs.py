@@ -20,7 +20,7 @@ from hwsnn.ir.temporal import MaxPoolTTFS, TTFSEncoder
 from hwsnn.sim._kernels import _windows
 from hwsnn.sim.result import Result
 
-__all__ = ["evaluate_ttfs", "nlif_times", "simulate_ttfs", "ttfs_predictions"]
+__all__ = ["evaluate_ttfs", "nlif_times", "register", "simulate_ttfs", "ttfs_predictions"]
 
 F64 = NDArray[np.float64]
 _SUPPORTED = (
@@ -223,3 +223,10 @@ def ttfs_predictions(result: Result) -> NDArray[np.int64]:
     """Class per sample: the output neuron that spikes first, shape ``(B,)``."""
     flat = result.outputs.reshape(result.outputs.shape[0], result.outputs.shape[1], -1)
     return np.asarray(flat.min(axis=0).argmin(axis=-1), dtype=np.int64)
+
+
+def register() -> None:
+    """Make ``hwsnn.simulate(graph, x, backend="ttfs")`` use :func:`simulate_ttfs`."""
+    from hwsnn.sim import register_simulator
+
+    register_simulator("ttfs", simulate_ttfs)

@@ -25,6 +25,13 @@ _CONTEXTS: dict[str, Any] = {}
 _LOCK = threading.Lock()
 
 
+def _distributed() -> Any:
+    """The ``distributed`` module (untyped calls go through ``Any``)."""
+    import distributed
+
+    return distributed
+
+
 def dask_available() -> bool:
     """Whether ``distributed`` can be imported."""
     return importlib.util.find_spec("distributed") is not None
@@ -86,36 +93,43 @@ class DaskEngine:
             return f"Dask distributed (scheduler {self.address})"
         return f"Dask LocalCluster ({self.local_workers} worker processes)"
 
+    def check(self) -> None:
+        """Probe the scheduler address with a plain TCP connect (``connect_timeout_s``)."""
+        if self.address is not None:
+            _probe(self.address, self.connect_timeout_s)
+
     @contextlib.contextmanager
     def _client(self) -> Iterator[Any]:
-        from distributed import Client, LocalCluster
-
+        dist = _distributed()
         if self.address is not None:
             _probe(self.address, self.connect_timeout_s)
             try:
-                client = Client(self.address, timeout=self.connect_timeout_s, set_as_default=False)
+                client = dist.Client(
+                    self.address, timeout=self.connect_timeout_s, set_as_default=False
+                )
             except Exception as exc:  # any failure to connect is one user-facing error
                 msg = f"{exc}".splitlines()[0] if f"{exc}" else type(exc).__name__
-                raise HwsnnError(f"cannot connect to Dask scheduler {self.address}: {msg}") from None
+                raise HwsnnError(
+                    f"cannot connect to Dask scheduler {self.address}: {msg}"
+                ) from None
             with contextlib.closing(client):
                 yield client
             return
-        cluster = LocalCluster(
+        cluster = dist.LocalCluster(
             n_workers=self.local_workers,
             processes=True,
             threads_per_worker=1,
             dashboard_address=None,
             silence_logs=logging.ERROR,
         )
-        with contextlib.closing(cluster), contextlib.closing(
-            Client(cluster, set_as_default=False)
-        ) as client:
+        with (
+            contextlib.closing(cluster),
+            contextlib.closing(dist.Client(cluster, set_as_default=False)) as client,
+        ):
             yield client
 
     def run(self, sweep: Sweep, jobs: Sequence[Job]) -> Iterator[Outcome]:
         """Scatter the payload, submit every job, yield outcomes as they complete."""
-        from distributed import as_completed
-
         if not jobs:
             return
         token = uuid.uuid4().hex
@@ -132,17 +146,15 @@ class DaskEngine:
                 pure=False,
             )
             by_key = {f.key: job for f, job in zip(futures, jobs, strict=True)}
-            for future in as_completed(futures, loop=client.loop):
+            for future in _distributed().as_completed(futures, loop=client.loop):
                 yield self._outcome(future, by_key[future.key])
                 future.release()
 
     @staticmethod
     def _outcome(future: Any, job: Job) -> Outcome:
-        from distributed import KilledWorker
-
         try:
             result = future.result()
-        except KilledWorker as exc:
+        except _distributed().KilledWorker as exc:
             return failed(job, f"Dask worker died while running this point: {exc}")
         except Exception as exc:
             raise HwsnnError(

@@ -80,8 +80,9 @@ def execute(task: TaskFn, job: Job, context: Any) -> Outcome:
         except Exception as exc:  # a task's failure is data: recorded in the table
             error = _one_line(exc)
             continue
-        return Outcome(job.index, "ok", metrics, "", attempt, os.getpid(),
-                       time.perf_counter() - start)
+        return Outcome(
+            job.index, "ok", metrics, "", attempt, os.getpid(), time.perf_counter() - start
+        )
     return Outcome(job.index, "failed", {}, error, ATTEMPTS, os.getpid(), 0.0)
 
 
@@ -98,6 +99,10 @@ class Engine(Protocol):
         """One line for logs, e.g. ``"local processes (2 workers)"``."""
         ...
 
+    def check(self) -> None:
+        """Fail fast (``HwsnnError``) if the engine cannot run, before any file is written."""
+        ...
+
     def run(self, sweep: Sweep, jobs: Sequence[Job]) -> Iterator[Outcome]:
         """Run ``jobs`` (a subset of ``sweep.jobs()``) and yield outcomes as they finish."""
         ...
@@ -107,6 +112,9 @@ class SerialEngine:
     """Runs every job in this process, in order (tests, debugging)."""
 
     description = "serial (in-process)"
+
+    def check(self) -> None:
+        """Nothing to check."""
 
     def run(self, sweep: Sweep, jobs: Sequence[Job]) -> Iterator[Outcome]:
         """Prepare the context once, then run the jobs one by one."""
@@ -151,8 +159,9 @@ class _PoolBroken(Exception):
 class ProcessEngine:
     """Local worker processes (``concurrent.futures``, spawn start method).
 
-    A worker that dies (segfault, out of memory) breaks the pool: a new pool takes the
-    unfinished jobs, and a job that was running in two broken pools is reported failed.
+    A worker that dies (segfault, out of memory) breaks the pool. The jobs that were in the
+    pool's call queue then run again one by one, each in a fresh one-worker pool (a job that
+    kills that one too is reported failed); a new pool takes the other unfinished jobs.
 
     Args:
         workers: Worker processes (default: the cores this process may use).
@@ -168,34 +177,39 @@ class ProcessEngine:
         """Engine name and worker count."""
         return f"local processes ({self.workers} worker{'s' * (self.workers != 1)})"
 
+    def check(self) -> None:
+        """Nothing to check (the pool starts with the run)."""
+
     def run(self, sweep: Sweep, jobs: Sequence[Job]) -> Iterator[Outcome]:
-        """Run ``jobs`` on a pool, rebuilding it when a worker dies."""
+        """Run ``jobs`` on a pool; after a worker dies, rerun the suspects one by one."""
         pending = list(jobs)
-        crashes: dict[int, int] = {}
         for _ in range(_MAX_POOLS):
             done: set[int] = set()
             try:
-                for outcome in self._pool(sweep, pending):
+                for outcome in self._pool(sweep, pending, self.workers):
                     done.add(outcome.index)
                     yield outcome
                 return
             except _PoolBroken as broken:
-                retry = []
-                for job in (j for j in pending if j.index not in done):
-                    crashes[job.index] = crashes.get(job.index, 0) + (job.index in broken.running)
-                    if crashes[job.index] >= ATTEMPTS:
-                        yield failed(job, "worker process died while running this point")
-                    else:
-                        retry.append(job)
-                pending = retry
+                rest = [j for j in pending if j.index not in done]
+                yield from self._isolated(sweep, [j for j in rest if j.index in broken.running])
+                pending = [j for j in rest if j.index not in broken.running]
             if not pending:
                 return
         for job in pending:
             yield failed(job, f"worker pool broke {_MAX_POOLS} times; point not run")
 
-    def _pool(self, sweep: Sweep, jobs: Sequence[Job]) -> Iterator[Outcome]:
+    def _isolated(self, sweep: Sweep, suspects: Sequence[Job]) -> Iterator[Outcome]:
+        """Each suspect alone in a fresh one-worker pool: a second crash pins it down."""
+        for job in suspects:
+            try:
+                yield from self._pool(sweep, [job], 1)
+            except _PoolBroken:
+                yield failed(job, "worker process died while running this point (twice)")
+
+    def _pool(self, sweep: Sweep, jobs: Sequence[Job], workers: int) -> Iterator[Outcome]:
         pool = ProcessPoolExecutor(
-            max_workers=min(self.workers, len(jobs)),
+            max_workers=min(workers, len(jobs)),
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
             initargs=(sweep.task, sweep.prepare, sweep.payload),

@@ -127,6 +127,7 @@ def run_sweep(
     from tqdm import tqdm
 
     start = time.perf_counter()
+    engine.check()
     out.mkdir(parents=True, exist_ok=True)
     jobs = {job.key: job for job in sweep.jobs()}
     rows = _previous(out, sweep, jobs, resume)
@@ -135,8 +136,14 @@ def run_sweep(
     skipped = len(jobs) - len(todo)
     by_index = {j.index: j for j in todo}
     run_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    bar = tqdm(total=len(todo), desc=f"sweep {sweep.name}", unit="point", file=sys.stderr,
-               disable=not progress, dynamic_ncols=True)
+    bar = tqdm(
+        total=len(todo),
+        desc=f"sweep {sweep.name}",
+        unit="point",
+        file=sys.stderr,
+        disable=not progress,
+        dynamic_ncols=True,
+    )
     try:
         with RowWriter(out / TABLE) as writer, (out / LOG).open("a") as log:
             for outcome in engine.run(sweep, todo):

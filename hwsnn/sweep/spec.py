@@ -64,7 +64,9 @@ def point_seed(base_seed: int, index: int) -> int:
     return int(state[0])
 
 
-def grid(axes: Mapping[str, Sequence[Scalar]], *, repeats: int = 1) -> tuple[dict[str, Scalar], ...]:
+def grid(
+    axes: Mapping[str, Sequence[Scalar]], *, repeats: int = 1
+) -> tuple[dict[str, Scalar], ...]:
     """Cartesian product of ``axes`` (last axis fastest), each point ``repeats`` times.
 
     With ``repeats > 1`` a ``repeat`` parameter (0..repeats-1, fastest) tells the copies apart;
@@ -81,7 +83,7 @@ def grid(axes: Mapping[str, Sequence[Scalar]], *, repeats: int = 1) -> tuple[dic
         if len(values) == 0:
             raise HwsnnError(f"sweep axis {name!r} has no values")
     names = list(axes)
-    points = []
+    points: list[dict[str, Scalar]] = []
     for combo in itertools.product(*(axes[n] for n in names)):
         base = dict(zip(names, combo, strict=True))
         points.extend(base if repeats == 1 else {**base, "repeat": r} for r in range(repeats))

@@ -182,7 +182,11 @@ def write_table(rows: Iterable[Row], out: Path) -> list[Row]:
     ordered = sorted(rows, key=lambda r: r.index)
     params, metrics = _columns(ordered)
     write_atomic(out / "results.jsonl", "".join(r.to_json() + "\n" for r in ordered))
-    header = [*FIXED, *params, *(f"metric_{m}" if m in params or m in FIXED else m for m in metrics)]
+    header = [
+        *FIXED,
+        *params,
+        *(f"metric_{m}" if m in params or m in FIXED else m for m in metrics),
+    ]
     write_atomic(out / "results.csv", _csv((_flat(r, params) for r in ordered), header))
     summary = summarize(ordered)
     if summary:

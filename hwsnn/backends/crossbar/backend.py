@@ -215,7 +215,7 @@ def _as_fn(layer: CrossbarLayer, reader: Reader, in_shape: tuple[int, ...]) -> C
     if layer.conv is None:
 
         def linear(x: F32) -> F32:
-            return reader(torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))).numpy()
+            return reader(torch.from_numpy(np.array(x, dtype=np.float32))).numpy()
 
         return linear
     (kh, kw), stride, padding, dilation = layer.conv

@@ -27,7 +27,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hwsnn.backends.crossbar.cells import Cells, make_cells, read_disturb_probability
-from hwsnn.backends.crossbar.devices import SwitchModel, amplitude_for_probability, switch_model
+from hwsnn.backends.crossbar.devices import (
+    SwitchModel,
+    amplitude_for_probability,
+    switch_model,
+    width_for_probability,
+)
 from hwsnn.backends.crossbar.energy import write_energy_per_attempt
 from hwsnn.backends.crossbar.spec import CrossbarSpec
 
@@ -65,6 +70,8 @@ class HbStdpConfig:
     theta_decay: float = 0.999
     init_p_high: float = 0.2
     calibrate_spread: bool = True
+    pulse_knob: str = "amplitude"
+    """"amplitude" (at the nominal width) or "width" (at the nominal amplitude)."""
     """Choose pulses on the population-mean switching probability (device-to-device spread)."""
 
 
@@ -125,8 +132,11 @@ def _pulses(spec: CrossbarSpec, cfg: HbStdpConfig) -> dict[str, tuple[float, flo
             if cfg.calibrate_spread
             else switch_model(spec, setting=setting)
         )
-        amp = float(amplitude_for_probability(model, p))
-        out[key] = (p, amp, model.nominal_pulse_s, setting)
+        if cfg.pulse_knob == "width":
+            amp, width = model.nominal_amplitude, float(width_for_probability(model, p))
+        else:
+            amp, width = float(amplitude_for_probability(model, p)), model.nominal_pulse_s
+        out[key] = (p, amp, width, setting)
     return out
 
 
