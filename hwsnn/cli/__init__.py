@@ -37,7 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _parse(argv: list[str]) -> argparse.Namespace:
     """Parse ``argv``; ``simulate jitter|quantization`` have parsers of their own."""
-    from hwsnn.cli.simulate_cmd import CIRCUIT_STUDIES, circuit_study_parser
+    from hwsnn.cli.simulate_cmd import (
+        CIRCUIT_STUDIES,
+        circuit_study_parser,
+        crossbar_sweep_parser,
+        wants_crossbar_sweep,
+    )
 
     start = next((i for i, a in enumerate(argv) if not a.startswith("-")), len(argv))
     if (
@@ -46,6 +51,10 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         and argv[start + 1] in CIRCUIT_STUDIES
     ):
         args = circuit_study_parser(argv[start + 1]).parse_args(argv[start + 2 :])
+        args.debug = args.debug or "--debug" in argv[:start]
+        return args
+    if argv[start : start + 1] == ["simulate"] and wants_crossbar_sweep(argv[start + 1 :]):
+        args = crossbar_sweep_parser().parse_args(argv[start + 1 :])
         args.debug = args.debug or "--debug" in argv[:start]
         return args
     if argv[start : start + 1] == ["map"]:

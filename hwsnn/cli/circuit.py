@@ -41,25 +41,38 @@ def _ints(text: str) -> list[int]:
 
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--samples", type=int, default=1000, help="Monte Carlo samples per row")
-    parser.add_argument("--spot", type=int, default=8,
-                        help="XSPICE spot-check pairs per row (0 to skip ngspice)")
+    parser.add_argument(
+        "--spot", type=int, default=8, help="XSPICE spot-check pairs per row (0 to skip ngspice)"
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--calibration", type=Path, default=None,
-                        help="calibration TOML (default mappings/spice/calibration.toml)")
+    parser.add_argument(
+        "--calibration",
+        type=Path,
+        default=None,
+        help="calibration TOML (default mappings/spice/calibration.toml)",
+    )
     parser.add_argument("--out", type=Path, default=None, help="folder for CSV and JSON")
 
 
 def add_jitter_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``hwsnn simulate jitter``."""
-    parser.add_argument("--input-jitter", type=_floats, default=[1, 3, 5, 7, 9],
-                        help="relative input jitter levels in percent, e.g. 1,3,5,7,9")
+    parser.add_argument(
+        "--input-jitter",
+        type=_floats,
+        default=[1, 3, 5, 7, 9],
+        help="relative input jitter levels in percent, e.g. 1,3,5,7,9",
+    )
     _common(parser)
 
 
 def add_quantization_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``hwsnn simulate quantization``."""
-    parser.add_argument("--weight-bits", type=_ints, default=[4, 8, 16, 24, 32],
-                        help="weight bit widths, e.g. 4,8,16,24,32")
+    parser.add_argument(
+        "--weight-bits",
+        type=_ints,
+        default=[4, 8, 16, 24, 32],
+        help="weight bit widths, e.g. 4,8,16,24,32",
+    )
     _common(parser)
 
 
@@ -69,15 +82,21 @@ def format_table(table: object, header: str) -> str:
 
     if not isinstance(table, JitterTable):
         raise HwsnnError("format_table needs a JitterTable")
-    lines = [f"{header:>18} | output jitter (%) | p95 (%)  | XSPICE spot (%) | analytic spot (%)",
-             "-" * 90]
+    lines = [
+        f"{header:>18} | output jitter (%) | p95 (%)  | XSPICE spot (%) | analytic spot (%)",
+        "-" * 90,
+    ]
     for row in table.rows:
         level = f"{row.level * 100:g}" if table.kind == "input_jitter" else f"{row.level:g}-bit"
-        lines.append(f"{level:>18} | {row.output_jitter_pct:17.4g} "
-                     f"| {row.output_jitter_pct_p95:8.3g} | {row.xspice_jitter_pct:15.4g} "
-                     f"| {row.analytic_spot_jitter_pct:17.4g}")
-    lines.append(f"({table.rows[0].n_samples} analytic samples and {table.rows[0].n_spot} "
-                 f"XSPICE pairs per row, {table.n_inputs} inputs, seed {table.seed})")
+        lines.append(
+            f"{level:>18} | {row.output_jitter_pct:17.4g} "
+            f"| {row.output_jitter_pct_p95:8.3g} | {row.xspice_jitter_pct:15.4g} "
+            f"| {row.analytic_spot_jitter_pct:17.4g}"
+        )
+    lines.append(
+        f"({table.rows[0].n_samples} analytic samples and {table.rows[0].n_spot} "
+        f"XSPICE pairs per row, {table.n_inputs} inputs, seed {table.seed})"
+    )
     return "\n".join(lines)
 
 
@@ -107,9 +126,15 @@ def run_jitter(args: argparse.Namespace) -> int:
     model = _model(args)
     if not isinstance(model, NeuronModel):
         raise HwsnnError("calibration did not load a NeuronModel")
-    table = simulate_input_jitter(model, [j / 100.0 for j in args.input_jitter],
-                                  rng=np.random.default_rng(args.seed), n_samples=args.samples,
-                                  n_spot=args.spot, seed=args.seed, progress=True)
+    table = simulate_input_jitter(
+        model,
+        [j / 100.0 for j in args.input_jitter],
+        rng=np.random.default_rng(args.seed),
+        n_samples=args.samples,
+        n_spot=args.spot,
+        seed=args.seed,
+        progress=True,
+    )
     print(format_table(table, "input jitter (%)"))
     _save(table, args.out, "jitter")
     return 0
@@ -123,10 +148,15 @@ def run_quantization(args: argparse.Namespace) -> int:
     model = _model(args)
     if not isinstance(model, NeuronModel):
         raise HwsnnError("calibration did not load a NeuronModel")
-    table = simulate_weight_quantization(model, args.weight_bits,
-                                         rng=np.random.default_rng(args.seed),
-                                         n_samples=args.samples, n_spot=args.spot,
-                                         seed=args.seed, progress=True)
+    table = simulate_weight_quantization(
+        model,
+        args.weight_bits,
+        rng=np.random.default_rng(args.seed),
+        n_samples=args.samples,
+        n_spot=args.spot,
+        seed=args.seed,
+        progress=True,
+    )
     print(format_table(table, "quantization level"))
     _save(table, args.out, "quantization")
     return 0

@@ -158,7 +158,15 @@ def run_simulate(args: argparse.Namespace) -> int:
     results = {}
     for name, vals in plan.items():
         res = sweep_accuracy(
-            graph, spec, x, data.y_test, name, vals, seed=args.seed, batch_size=args.batch_size
+            graph,
+            spec,
+            x,
+            data.y_test,
+            name,
+            vals,
+            seed=args.seed,
+            batch_size=args.batch_size,
+            binarize=args.binarize,
         )
         results[name] = res
         print(

@@ -27,7 +27,9 @@ CIRCUIT_STUDIES = {
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``simulate``."""
     parser.epilog = (
-        "circuit studies: 'hwsnn simulate jitter --help', 'hwsnn simulate quantization --help'"
+        "circuit studies: 'hwsnn simulate jitter --help', 'hwsnn simulate quantization --help'; "
+        "crossbar sweeps: 'hwsnn simulate MODEL --backend crossbar-rram --sweep adc-bits' "
+        "(--sweep d2d|read-noise|adc-bits|ir-drop|stuck, --values, --binarize)"
     )
     add_load_options(parser)
     parser.add_argument(
@@ -44,6 +46,27 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of encoders and device noise")
     parser.add_argument(
         "--out", type=Path, default=None, help="write results.json into this folder"
+    )
+
+
+def crossbar_sweep_parser() -> argparse.ArgumentParser:
+    """Parser of ``hwsnn simulate MODEL --backend crossbar-* --sweep NAME``."""
+    from hwsnn.cli import crossbar
+    from hwsnn.cli._io import add_load_options as add_model
+
+    parser = argparse.ArgumentParser(prog="hwsnn simulate")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    add_model(parser)
+    crossbar.add_simulate_arguments(parser)
+    parser.set_defaults(run=crossbar.run_simulate)
+    return parser
+
+
+def wants_crossbar_sweep(argv: list[str]) -> bool:
+    """True for ``simulate ... --backend crossbar-* ... --sweep ...``."""
+    joined = " ".join(argv)
+    return "--sweep" in argv and (
+        "--backend crossbar-" in joined or "--backend=crossbar-" in joined
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -13,16 +14,25 @@ from hwsnn.sim.result import Result
 __all__ = ["register_all"]
 
 
-def _loihi_emulator(graph: Graph, inputs: NDArray[np.generic], **options: Any) -> Result:
+def _recorded(result: Result, record: bool) -> Result:
+    """``result`` without the per-neuron spikes when the caller asked not to record them."""
+    return result if record else dataclasses.replace(result, spikes={})
+
+
+def _loihi_emulator(
+    graph: Graph, inputs: NDArray[np.generic], *, record: bool = True, **options: Any
+) -> Result:
     from hwsnn.sim.loihi import simulate_loihi
 
-    return simulate_loihi(graph, inputs, **options)
+    return _recorded(simulate_loihi(graph, inputs, **options), record)
 
 
-def _lava(graph: Graph, inputs: NDArray[np.generic], **options: Any) -> Result:
+def _lava(
+    graph: Graph, inputs: NDArray[np.generic], *, record: bool = True, **options: Any
+) -> Result:
     from hwsnn.sim._loihi_lava import simulate_lava
 
-    return simulate_lava(graph, inputs, **options)
+    return _recorded(simulate_lava(graph, inputs, **options), record)
 
 
 def register_all() -> None:

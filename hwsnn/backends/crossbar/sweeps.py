@@ -99,8 +99,10 @@ def _run(
     fidelity: Fidelity,
     seed: int,
     batch: int,
+    binarize: bool = False,
 ) -> tuple[float, float]:
-    art = map_graph(graph, spec, rng=np.random.default_rng(seed), ideal=fidelity is Fidelity.IDEAL)
+    ideal = fidelity is Fidelity.IDEAL
+    art = map_graph(graph, spec, rng=np.random.default_rng(seed), ideal=ideal, binarize=binarize)
     outs: list[NDArray[np.float32]] = []
     counters: list[ReadCounters] = []
     for i in range(0, len(x), batch):
@@ -127,8 +129,11 @@ def sweep_accuracy(
     *,
     seed: int = 0,
     batch_size: int = 256,
+    binarize: bool = False,
 ) -> SweepResult:
     """Accuracy of ``graph`` on the noisy crossbar as one spec field varies.
+
+    ``binarize`` maps real-valued weights to ``mean|w| * sign(w)`` first (cells are binary).
 
     Raises:
         HwsnnError: Unknown sweep name.
@@ -136,10 +141,11 @@ def sweep_accuracy(
     if parameter not in SWEEPS:
         raise HwsnnError(f"unknown sweep {parameter!r}; available: {', '.join(SWEEPS)}")
     label, modify, default = SWEEPS[parameter]
-    ideal, _ = _run(graph, spec, x, y, Fidelity.IDEAL, seed, batch_size)
+    ideal, _ = _run(graph, spec, x, y, Fidelity.IDEAL, seed, batch_size, binarize)
     points = []
     for v in values if values is not None else default:
-        acc, e = _run(graph, modify(spec, float(v)), x, y, Fidelity.NOISY, seed, batch_size)
+        noisy = modify(spec, float(v))
+        acc, e = _run(graph, noisy, x, y, Fidelity.NOISY, seed, batch_size, binarize)
         points.append(SweepPoint(value=float(v), accuracy=acc, energy_per_sample_j=e))
     return SweepResult(
         target=spec.name,
