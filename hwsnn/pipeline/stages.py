@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from hwsnn.errors import HwsnnError
+from hwsnn.pipeline.config import PipelineConfig
 from hwsnn.pipeline.stage import Context, StageResult, StageStatus
 
 __all__ = ["DEFAULT_STAGES", "check_formats", "evaluate_float", "export_formats", "train"]
@@ -16,6 +17,24 @@ def _needs(ctx: Context, *keys: str) -> None:
     missing = [k for k in keys if k not in ctx.artifacts]
     if missing:
         raise HwsnnError(f"needs {', '.join(missing)} from an earlier stage")
+
+
+def _model_config(
+    cfg: PipelineConfig, input_shape: tuple[int, ...], n_classes: int
+) -> dict[str, Any]:
+    """The ``build_model`` options of the configured architecture (saved in the checkpoint)."""
+    model_config: dict[str, Any] = {
+        "input_shape": list(input_shape),
+        "n_classes": n_classes,
+        "timesteps": cfg.timesteps,
+        "dt": cfg.dt,
+        "tau_mem": cfg.tau_mem,
+        "reset": cfg.reset,
+        "seed": cfg.seed,
+    }
+    if cfg.arch == "mlp":
+        model_config["hidden"] = cfg.hidden
+    return model_config
 
 
 def train(ctx: Context) -> StageResult:
@@ -29,17 +48,7 @@ def train(ctx: Context) -> StageResult:
     cfg = ctx.config
     torch.manual_seed(cfg.seed)
     data = load_dataset(cfg.dataset, seed=cfg.seed)
-    model_config: dict[str, Any] = {
-        "input_shape": list(data.input_shape),
-        "n_classes": data.n_classes,
-        "timesteps": cfg.timesteps,
-        "dt": cfg.dt,
-        "tau_mem": cfg.tau_mem,
-        "reset": cfg.reset,
-        "seed": cfg.seed,
-    }
-    if cfg.arch == "mlp":
-        model_config["hidden"] = cfg.hidden
+    model_config = _model_config(cfg, data.input_shape, data.n_classes)
     model = build_model(cfg.arch, **model_config)
     history = train_classifier(
         model,

@@ -125,9 +125,15 @@ def simulate_float(
             totals[n].append(int(values[n].sum()))
             if record:
                 spikes[n].append(values[n].astype(np.uint8))
+    return _result(outputs, spikes, totals)
+
+
+def _result(
+    outputs: list[F32], spikes: dict[str, list[NDArray[np.uint8]]], totals: dict[str, list[int]]
+) -> Result:
     return Result(
         outputs=np.stack(outputs),
-        spikes={n: np.stack(s) for n, s in spikes.items()} if record else {},
+        spikes={n: np.stack(s) for n, s in spikes.items() if s},
         spike_totals={n: np.asarray(v, dtype=np.int64) for n, v in totals.items()},
         backend="float",
     )

@@ -106,15 +106,18 @@ class CrossbarArtifact:
         )
 
 
-Lowering = Callable[
-    [str, Node, CrossbarSpec, np.random.Generator, bool, bool], CrossbarLayer | None
-]
+Lowering = Callable[[str, Any, CrossbarSpec, np.random.Generator, bool, bool], CrossbarLayer | None]
+"""``fn(name, node, spec, rng, ideal, binarize)``; the table's key guarantees the node type."""
 
 
 def _lower_linear(
-    name: str, node: Node, spec: CrossbarSpec, rng: np.random.Generator, ideal: bool, binarize: bool
+    name: str,
+    node: Linear,
+    spec: CrossbarSpec,
+    rng: np.random.Generator,
+    ideal: bool,
+    binarize: bool,
 ) -> CrossbarLayer:
-    assert isinstance(node, Linear)  # keyed by type in LOWERINGS
     bias = node.bias if isinstance(node, Affine) else None
     return map_matrix(
         name, np.asarray(node.weight), bias, spec, rng=rng, ideal=ideal, binarize=binarize
@@ -122,9 +125,13 @@ def _lower_linear(
 
 
 def _lower_conv(
-    name: str, node: Node, spec: CrossbarSpec, rng: np.random.Generator, ideal: bool, binarize: bool
+    name: str,
+    node: Conv2d,
+    spec: CrossbarSpec,
+    rng: np.random.Generator,
+    ideal: bool,
+    binarize: bool,
 ) -> CrossbarLayer:
-    assert isinstance(node, Conv2d)  # keyed by type in LOWERINGS
     if node.groups != 1:
         raise UnsupportedNodeError(
             "Conv2d(groups>1)", BACKEND, sorted(t.__name__ for t in LOWERINGS)

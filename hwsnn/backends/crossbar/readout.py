@@ -20,7 +20,7 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -77,8 +77,7 @@ class GaussianSource:
     def draw(self, out: NDArray[np.float32]) -> None:
         """Fill the float32 array ``out`` with standard normal samples."""
         raw = self._bits.random_raw((out.size + 3) // 4).view(np.uint16)[: out.size]
-        table = GaussianSource._table
-        assert table is not None  # set in __init__
+        table = cast(NDArray[np.float32], GaussianSource._table)  # set in __init__
         table.take(raw, out=out.reshape(-1))
 
 
