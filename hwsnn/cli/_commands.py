@@ -30,6 +30,9 @@ class Command:
 
 COMMANDS = (
     Command(
+        "train", "train_cmd", "train a model of the papers (bntt, softlif, ttfs, hbstdp, safe)"
+    ),
+    Command(
         "export",
         "export_cmd",
         "export a training checkpoint to the IR, or convert between .hwir/.onnx/.nir",
