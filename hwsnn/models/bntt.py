@@ -12,12 +12,15 @@ stop at the first step after which every layer's mean ``gamma_t`` stays below a 
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import torch
 from numpy.typing import NDArray
 from torch import Tensor, nn
 
 from hwsnn import ir
+from hwsnn.errors import HwsnnError
 from hwsnn.nn import LIF, PoissonEncoder, Sequential, Triangle, node_name
 from hwsnn.nn._base import SequenceModule
 
@@ -28,6 +31,7 @@ __all__ = [
     "early_exit_step",
     "gamma_profile",
     "threshold_fold",
+    "threshold_fold_graph",
 ]
 
 
@@ -159,6 +163,48 @@ def early_exit_step(profile: NDArray[np.float64], threshold: float) -> int:
     above = (profile >= threshold).any(axis=0)  # (T,)
     idx = np.nonzero(above)[0]
     return int(idx[-1] + 1) if idx.size else 1
+
+
+def threshold_fold_graph(graph: ir.Graph, model: nn.Module) -> ir.Graph:
+    """Replace each TimeAffine -> LIF pair by an LIF with folded thresholds (paper 004 eq. 16).
+
+    The BNTT factor ``sigma_tc / gamma_tc`` is split into a per-channel ``v_threshold``
+    (its mean over time, times the LIF's threshold) and a per-step ``threshold_scale``
+    (the channel mean at each step over the overall mean); the mean shift is dropped, as
+    in the paper. An approximation for targets without per-step scaling; compare its
+    accuracy with the exact graph.
+    """
+    ratios = [
+        (
+            torch.sqrt(m.running_var.double() + m.eps)
+            / m.gamma.detach().double().abs().clamp_min(1e-6)
+        ).numpy()
+        for m in bntt_layers(model)
+    ]
+    nodes = dict(graph.nodes)
+    edges = list(graph.edges)
+    affine = [n for n in graph.order if isinstance(graph.nodes[n], ir.TimeAffine)]
+    for name, ratio in zip(affine, ratios, strict=True):
+        (prev,) = graph.predecessors(name)
+        (lif_name,) = graph.successors(name)
+        lif = graph.nodes[lif_name]
+        if not isinstance(lif, ir.LIF):
+            raise HwsnnError(f"threshold fold: {name!r} is not followed by an LIF node")
+        per_c = ratio.mean(axis=0)
+        scale = ratio.mean(axis=1) / ratio.mean()
+        shape = (-1, 1, 1) if len(graph.shapes[lif_name]) == 3 else (-1,)
+        nodes[lif_name] = dataclasses.replace(
+            lif, v_threshold=lif.v_threshold * per_c.reshape(shape), threshold_scale=scale
+        )
+        del nodes[name]
+        edges = [e for e in edges if name not in e] + [(prev, lif_name)]
+    return ir.Graph(
+        nodes=nodes,
+        edges=tuple(edges),
+        dt=graph.dt,
+        timesteps=graph.timesteps,
+        metadata={**graph.metadata, "bntt": "threshold fold (approximate)"},
+    )
 
 
 def threshold_fold(model: nn.Module) -> list[NDArray[np.float64]]:

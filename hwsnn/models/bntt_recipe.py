@@ -13,7 +13,12 @@ from hwsnn.data import Dataset
 from hwsnn.errors import HwsnnError
 from hwsnn.export import export_torch
 from hwsnn.models._common import Timer, batches
-from hwsnn.models.bntt import build_bntt_net, early_exit_step, gamma_profile
+from hwsnn.models.bntt import (
+    build_bntt_net,
+    early_exit_step,
+    gamma_profile,
+    threshold_fold_graph,
+)
 from hwsnn.models.recipes import Outcome, RecipeOptions, accuracy, load_for
 from hwsnn.nn import Sequential
 from hwsnn.sim import simulate
@@ -87,7 +92,7 @@ def _early_exit(
     cum = outs.cumsum(dim=0)
     rows = []
     for thr in sorted(
-        {float(v) for v in np.quantile(profile, [0.1, 0.25, 0.5, 0.75])} | {0.1, 0.5}
+        {float(v) for v in np.quantile(profile, [0.1, 0.25, 0.5, 0.75, 0.9, 0.95])} | {0.1, 0.5}
     ):
         steps = early_exit_step(profile, thr)
         acc = accuracy(cum[steps - 1].argmax(dim=1).numpy(), labels)
@@ -110,6 +115,7 @@ def _sim_checks(
     res = simulate(full, ds.x_test, rng=np.random.default_rng(seed))
     body = export_torch(model[1:], shape, timesteps=steps, dt=DT)
     same = simulate(body, seq.numpy())
+    folded = simulate(threshold_fold_graph(body, model), seq.numpy())
     return {
         "graph": full,
         "body_graph": body,
@@ -118,6 +124,7 @@ def _sim_checks(
         "sim_vs_torch_prediction_agreement_same_input": accuracy(
             same.predictions(), outs.mean(dim=0).argmax(dim=1).numpy()
         ),
+        "sim_accuracy_threshold_fold_same_input": accuracy(folded.predictions(), ds.y_test),
         "sim_vs_torch_max_abs_output_diff": float(np.max(np.abs(same.outputs - outs.numpy()))),
     }
 

@@ -137,50 +137,20 @@ def export_hbstdp(
     ``lpf(T) / T``; the ``1 / T`` is folded into the Affine weights.
     """
     dt = cfg.dt
-    t_mem = _tau(dt, math.exp(-dt / cfg.tau_mem))
-    t_lpf = _tau(dt, math.exp(-dt / fc.tau_lpf))
     nodes: list[tuple[str, ir.Node]] = [("input", ir.Input(shape=input_shape))]
     if encoder:
         nodes.append(("poisson", ir.PoissonEncoder(gain=fc.max_rate_hz * dt)))
-    thr = threshold.clamp_min(1e-6).double().numpy()[:, None, None]
-    nodes += [
-        (
-            "conv",
-            ir.Conv2d(
-                weight=weight.double().numpy(),
-                padding=(1, 1),
-                quant=ir.Quantization(weight_bits=2, scale=1.0),
-            ),
-        ),
-        (
-            "lif",
-            ir.LIF(
-                tau_mem=np.asarray(t_mem),
-                r=np.asarray(t_mem / dt),
-                v_threshold=thr,
-                reset=ir.ResetMode.ZERO,
-            ),
-        ),
-        ("pool", ir.AvgPool2d(kernel_size=(2, 2))),
-        (
-            "if",
-            ir.IF(
-                r=np.asarray(1.0 / dt),
-                v_threshold=np.asarray(fc.theta_pool),
-                reset=ir.ResetMode.ZERO,
-            ),
-        ),
-        ("lpf", ir.LI(tau_mem=np.asarray(t_lpf), r=np.asarray(t_lpf / dt))),
-        ("flatten", ir.Flatten()),
-        (
-            "readout",
-            ir.Affine(
-                weight=readout.weight.detach().double().numpy() / fc.steps,
-                bias=readout.bias.detach().double().numpy(),
-            ),
-        ),
-        ("output", ir.Output()),
-    ]
+    conv = ir.Conv2d(
+        weight=weight.double().numpy(),
+        padding=(1, 1),
+        quant=ir.Quantization(weight_bits=2, scale=1.0),
+    )
+    readout_node = ir.Affine(
+        weight=readout.weight.detach().double().numpy() / fc.steps,
+        bias=readout.bias.detach().double().numpy(),
+    )
+    nodes += [("conv", conv), *_neuron_nodes(threshold, cfg, fc)]
+    nodes += [("flatten", ir.Flatten()), ("readout", readout_node), ("output", ir.Output())]
     return ir.Graph.sequential(
         nodes,
         dt=dt,
@@ -188,6 +158,27 @@ def export_hbstdp(
         metadata={
             "model": "hbstdp",
             "paper": "002 Srinivasan & Roy 2019",
-            "readout": "argmax of the last step",
+            "readout": "last",
         },
     )
+
+
+def _neuron_nodes(
+    threshold: Tensor, cfg: HBSTDPConfig, fc: FeatureConfig
+) -> list[tuple[str, ir.Node]]:
+    """LIF (learned thresholds, zero reset) -> AvgPool2d -> IF pooling -> LI low-pass (eq. 5)."""
+    dt = cfg.dt
+    t_mem = _tau(dt, math.exp(-dt / cfg.tau_mem))
+    t_lpf = _tau(dt, math.exp(-dt / fc.tau_lpf))
+    thr = threshold.clamp_min(1e-6).double().numpy()[:, None, None]
+    lif = ir.LIF(
+        tau_mem=np.asarray(t_mem),
+        r=np.asarray(t_mem / dt),
+        v_threshold=thr,
+        reset=ir.ResetMode.ZERO,
+    )
+    pool_if = ir.IF(
+        r=np.asarray(1.0 / dt), v_threshold=np.asarray(fc.theta_pool), reset=ir.ResetMode.ZERO
+    )
+    lpf = ir.LI(tau_mem=np.asarray(t_lpf), r=np.asarray(t_lpf / dt))
+    return [("lif", lif), ("pool", ir.AvgPool2d(kernel_size=(2, 2))), ("if", pool_if), ("lpf", lpf)]

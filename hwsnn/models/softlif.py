@@ -134,6 +134,20 @@ def _arr(t: Tensor, scale: float = 1.0) -> np.ndarray:  # type: ignore[type-arg]
     return np.asarray(t.detach().double().numpy() * scale, dtype=np.float64)
 
 
+def _spiking_lif(cfg: SoftLIFConfig) -> ir.LIF:
+    """The LIF that replaces a soft-LIF rate neuron: unit resistance, zero reset."""
+    return ir.LIF(
+        tau_mem=np.asarray(cfg.tau_mem),
+        r=np.ones(()),
+        v_threshold=np.asarray(cfg.v_threshold),
+        reset=ir.ResetMode.ZERO,
+    )
+
+
+def _alpha(cfg: SoftLIFConfig) -> ir.AlphaSynapse:
+    return ir.AlphaSynapse(tau_syn=np.asarray(cfg.tau_syn))
+
+
 def export_softlif(model: SoftLIFNet, *, timesteps: int) -> ir.Graph:
     """Convert to the spiking IR graph: each SoftLIFRate -> LIF (zero reset) -> AlphaSynapse.
 
@@ -161,18 +175,7 @@ def export_softlif(model: SoftLIFNet, *, timesteps: int) -> ir.Graph:
             nodes.append((f"fc{i}", ir.Affine(weight=_arr(m.weight, gain), bias=_arr(m.bias))))
             gain = 1.0
         elif isinstance(m, SoftLIFRate):
-            nodes.append(
-                (
-                    f"lif{i}",
-                    ir.LIF(
-                        tau_mem=np.asarray(cfg.tau_mem),
-                        r=np.ones(()),
-                        v_threshold=np.asarray(cfg.v_threshold),
-                        reset=ir.ResetMode.ZERO,
-                    ),
-                )
-            )
-            nodes.append((f"alpha{i}", ir.AlphaSynapse(tau_syn=np.asarray(cfg.tau_syn))))
+            nodes += [(f"lif{i}", _spiking_lif(cfg)), (f"alpha{i}", _alpha(cfg))]
             gain = cfg.amplitude
         elif isinstance(m, nn.AvgPool2d):
             nodes.append((f"pool{i}", ir.AvgPool2d(kernel_size=(2, 2))))

@@ -255,7 +255,7 @@ def export_ttfs(model: TTFSNet, input_shape: tuple[int, int, int], *, name: str 
         metadata={
             "model": name,
             "paper": "003 Zhou et al. AAAI 2021",
-            "readout": "argmin spike time",
+            "readout": "first-spike",
         },
     )
 

@@ -30,7 +30,7 @@ def ttfs_config(opts: RecipeOptions) -> TTFSTrainConfig:
             spec=spec, epochs=opts.epochs or 20, qat_epochs=3, lr_start=5e-3, lr_end=5e-4, loss=loss
         )
     return TTFSTrainConfig(
-        spec=PAPER_MNIST_SPEC, epochs=opts.epochs or 3, lr_start=5e-4, lr_end=1e-4, loss=loss
+        spec=PAPER_MNIST_SPEC, epochs=opts.epochs or 3, lr_start=2e-3, lr_end=2e-4, loss=loss
     )
 
 

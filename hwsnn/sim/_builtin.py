@@ -38,9 +38,10 @@ def _lava(
 def register_all() -> None:
     """Register every built-in backend simulator whose module is present."""
     from hwsnn.backends.crossbar.backend import simulator_for
-    from hwsnn.sim import register_simulator
+    from hwsnn.sim import register_simulator, ttfs
 
     register_simulator("loihi-emulator", _loihi_emulator)
     register_simulator("lava", _lava)
+    ttfs.register()
     for target in ("crossbar-mtj", "crossbar-rram"):
         register_simulator(target, simulator_for(target))

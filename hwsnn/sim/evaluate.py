@@ -72,7 +72,7 @@ def evaluate(
     for start in starts:
         batch = samples[start : start + batch_size]
         result = simulate(graph, batch, backend=backend, rng=rng, record=False, **options)
-        predictions.append(result.predictions())
+        predictions.append(result.predictions(graph.metadata.get("readout", "mean")))
         for name, counts in result.spike_totals.items():
             totals[name] = totals.get(name, np.zeros_like(counts)) + counts
     pred = np.concatenate(predictions) if predictions else np.zeros(0, dtype=np.int64)

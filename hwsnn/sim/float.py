@@ -15,11 +15,15 @@ from hwsnn.errors import IRValidationError, UnsupportedNodeError
 from hwsnn.ir import Add, Graph, Input, Output
 from hwsnn.sim.kernels import STATEFUL, STATELESS, StepState
 from hwsnn.sim.result import Result
+from hwsnn.sim.temporal_kernels import register as _register_paper_nodes
 
 __all__ = ["as_sequence", "simulate_float"]
 
 F32 = NDArray[np.float32]
 Replacement = Callable[[F32], F32]
+
+
+_register_paper_nodes()
 
 
 def as_sequence(graph: Graph, inputs: NDArray[np.generic]) -> F32:

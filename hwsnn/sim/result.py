@@ -8,7 +8,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Result"]
+from hwsnn.errors import HwsnnError
+
+__all__ = ["READOUTS", "Result"]
+
+READOUTS = ("mean", "last", "first-spike")
+"""Readout conventions a graph may name in ``metadata["readout"]``."""
 
 
 @dataclass(frozen=True)
@@ -28,7 +33,19 @@ class Result:
     spike_totals: Mapping[str, NDArray[np.int64]] = field(default_factory=dict)
     backend: str = "float"
 
-    def predictions(self) -> NDArray[np.int64]:
-        """Class per sample: argmax over the time-averaged output, shape ``(B,)``."""
+    def predictions(self, readout: str = "mean") -> NDArray[np.int64]:
+        """Class per sample, shape ``(B,)``, by the graph's readout convention.
+
+        Args:
+            readout: ``mean`` (argmax of the time-averaged output, the default), ``last``
+                (argmax at the last step) or ``first-spike`` (argmin of output spike times,
+                temporal codes).
+        """
         flat = self.outputs.reshape(self.outputs.shape[0], self.outputs.shape[1], -1)
+        if readout not in READOUTS:
+            raise HwsnnError(f"unknown readout {readout!r}; use one of {', '.join(READOUTS)}")
+        if readout == "last":
+            return np.asarray(flat[-1].argmax(axis=-1), dtype=np.int64)
+        if readout == "first-spike":
+            return np.asarray(flat[-1].argmin(axis=-1), dtype=np.int64)
         return np.asarray(flat.mean(axis=0).argmax(axis=-1), dtype=np.int64)

@@ -41,7 +41,11 @@ def bntt(d: dict) -> list[str]:  # type: ignore[type-arg]
         f"{_pct(d['sim_accuracy_same_input'])} % with {_pct(d['sim_vs_torch_prediction_agreement_same_input'])} % "
         f"prediction agreement (max |output diff| {d['sim_vs_torch_max_abs_output_diff']:.3g}).",
         f"Mean gamma per layer, first -> last step: " + "; ".join(f"layer {i}: {p[0]:.3f} -> {p[-1]:.3f}" for i, p in enumerate(prof)),
-        f"gamma falls over time in the last layer: {d['gamma_falls_in_last_layer']}.", "", *rows,
+        f"gamma falls over time in the last layer: {d['gamma_falls_in_last_layer']}.",
+        *([f"Paper eq. 16 threshold fold instead of the exact TimeAffine (sim.float, same input): "
+           f"{_pct(d['sim_accuracy_threshold_fold_same_input'])} %."]
+          if "sim_accuracy_threshold_fold_same_input" in d else []),
+        "", *rows,
     ]
 
 

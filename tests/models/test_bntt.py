@@ -72,3 +72,18 @@ def test_cli_quick_trains_and_sim_reproduces(tmp_path) -> None:  # type: ignore[
     )
     assert torch.load(tmp_path / "bntt.pt", weights_only=True)
     assert (tmp_path / "bntt.hwir").exists()
+
+
+def test_threshold_fold_graph_replaces_time_affine_by_lif_thresholds() -> None:
+    from hwsnn.ir import LIF
+    from hwsnn.models.bntt import threshold_fold_graph
+
+    model = build_bntt_net((1, 8, 8), 10, timesteps=4, channels=(3,))
+    model.eval()
+    body = export_torch(model[1:], (1, 8, 8), timesteps=4, dt=1e-3)
+    folded = threshold_fold_graph(body, model)
+    assert not any(isinstance(n, TimeAffine) for n in folded.nodes.values())
+    (lif,) = [n for n in folded.nodes.values() if isinstance(n, LIF)]
+    assert lif.threshold_scale is not None and lif.threshold_scale.shape == (4,)
+    assert lif.v_threshold.shape == (3, 1, 1)
+    np.testing.assert_allclose(lif.v_threshold.ravel(), np.sqrt(1 + 1e-4), rtol=1e-6)

@@ -4,36 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 
-from hwsnn.learn.fdstdp import FDSTDPConfig, fd_stdp_update  # noqa: E402
 from hwsnn.models.safe import SAUBlock, export_front_end, lif_staircase  # noqa: E402
 from hwsnn.sim import simulate  # noqa: E402
-
-
-def test_recent_pre_spikes_potentiate_and_absent_ones_depress() -> None:
-    cfg = FDSTDPConfig(gamma_pot=1.0, gamma_dep=1.0)
-    g = torch.full((1, 4), 0.5)
-    age = torch.tensor([[0.0, 0.0, math.inf, math.inf]])
-    new = fd_stdp_update(g, age, torch.full((1, 4), 100.0), cfg, torch.Generator().manual_seed(0))
-    assert float(new[0, 0]) > 0.5 and float(new[0, 1]) > 0.5
-    assert float(new[0, 2]) < 0.5 and float(new[0, 3]) < 0.5
-    assert float(new.max()) <= cfg.g_max and float(new.min()) >= cfg.g_min
-
-
-def test_higher_input_frequency_widens_the_potentiation_window() -> None:
-    cfg = FDSTDPConfig(gamma_dep=0.0)
-    g = torch.full((20000, 1), 0.5)
-    age = torch.full((20000, 1), 5e-3)
-    gen = torch.Generator().manual_seed(0)
-    slow = (fd_stdp_update(g, age, torch.zeros_like(g), cfg, gen) > 0.5).float().mean()
-    fast = (fd_stdp_update(g, age, torch.full_like(g, 200.0), cfg, gen) > 0.5).float().mean()
-    assert float(fast) > float(slow)
 
 
 def test_staircase_counts_lif_spikes() -> None:
