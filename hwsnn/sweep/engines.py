@@ -217,6 +217,7 @@ class ProcessEngine:
         try:
             futures = {pool.submit(_run_in_worker, job): job.index for job in jobs}
             running: set[int] = set()
+            finished: set[int] = set()
             waiting = set(futures)
             while waiting:
                 done, waiting = wait(waiting, timeout=_POLL_S, return_when=FIRST_COMPLETED)
@@ -224,7 +225,11 @@ class ProcessEngine:
                     try:
                         outcome = future.result()
                     except BrokenProcessPool:
-                        raise _PoolBroken(running) from None
+                        # a crash before the first poll saw who was running: suspect every
+                        # unfinished job (each then runs alone, so only the culprit fails)
+                        unfinished = set(futures.values()) - finished
+                        raise _PoolBroken(running or unfinished) from None
+                    finished.add(futures[future])
                     yield outcome
                 # Jobs in the pool's call queue: the ones a crash may be blamed on.
                 running = {futures[f] for f in waiting if f.running()}
