@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from torch import Tensor, nn
 
 from hwsnn import ir
+from hwsnn.errors import HwsnnError
 from hwsnn.learn.hbstdp import HBSTDPConfig
 
 __all__ = ["FeatureConfig", "export_hbstdp", "extract_features", "train_readout"]
@@ -64,7 +65,8 @@ def features_from_spikes(
         sp = (v_pool > fc.theta_pool).float()
         v_pool = torch.where(sp > 0, torch.zeros_like(v_pool), v_pool)
         lpf = sp if lpf is None else float(d_lpf) * lpf + sp
-    assert lpf is not None
+    if lpf is None:
+        raise HwsnnError("HB-STDP features need at least one time step")
     return lpf.flatten(1) / seq.shape[0]
 
 

@@ -9,7 +9,6 @@ membrane-drive gain by least squares, then report the relative spike-time error 
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import tomllib
 from dataclasses import dataclass
@@ -152,25 +151,7 @@ def load_calibration(path: Path | None = None) -> NeuronModel:
     return NeuronModel(circuit, cal)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command line: fit and write the calibration file."""
-    parser = argparse.ArgumentParser(prog="python -m hwsnn.backends.spice.calibrate")
-    parser.add_argument("--out", type=Path, default=None, help="output TOML path")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--n-fit", type=int, default=40)
-    parser.add_argument("--n-check", type=int, default=50)
-    args = parser.parse_args(argv)
-    report = calibrate(PLLNeuronCircuit(), rng=np.random.default_rng(args.seed), seed=args.seed,
-                       n_fit=args.n_fit, n_check=args.n_check)
-    out = args.out or default_calibration_path()
-    write_calibration(report, out)
-    cal = report.calibration
-    print(f"offset {cal.offset_s * 1e12:.1f} ps, gain {cal.gain:.5f}; "
-          f"median rel. error {100 * report.median_rel_error_before:.3f} % -> "
-          f"{100 * report.median_rel_error:.3f} % (max {100 * report.max_rel_error:.3f} %) "
-          f"over {report.n_check} patterns; wrote {out}")
-    return 0
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from hwsnn.cli.spice_tools import calibrate_main
+
+    raise SystemExit(calibrate_main())
