@@ -8,7 +8,7 @@ from pathlib import Path
 from hwsnn.formats import load
 from hwsnn.ir import Graph
 
-__all__ = ["add_load_options", "load_model"]
+__all__ = ["add_load_options", "float_list", "int_list", "load_model"]
 
 
 def add_load_options(parser: argparse.ArgumentParser, *, positional: str = "model") -> None:
@@ -29,3 +29,19 @@ def load_model(args: argparse.Namespace, attribute: str = "model") -> Graph:
     if path.suffix.lower() == ".nir":
         options = {"dt": args.dt, "timesteps": args.timesteps}
     return load(path, **options)
+
+
+def float_list(text: str) -> list[float]:
+    """``"1,3,5"`` -> ``[1.0, 3.0, 5.0]`` (an argparse ``type``)."""
+    try:
+        return [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers like 1,3,5, got {text!r}") from None
+
+
+def int_list(text: str) -> list[int]:
+    """``"4,8,16"`` -> ``[4, 8, 16]`` (an argparse ``type``)."""
+    try:
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected integers like 4,8,16, got {text!r}") from None

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hwsnn.cli._io import float_list, int_list
 from hwsnn.errors import HwsnnError
 
 __all__ = [
@@ -23,20 +24,6 @@ __all__ = [
     "run_jitter",
     "run_quantization",
 ]
-
-
-def _floats(text: str) -> list[float]:
-    try:
-        return [float(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected numbers like 1,3,5, got {text!r}") from None
-
-
-def _ints(text: str) -> list[int]:
-    try:
-        return [int(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected integers like 4,8,16, got {text!r}") from None
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -58,7 +45,7 @@ def add_jitter_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``hwsnn simulate jitter``."""
     parser.add_argument(
         "--input-jitter",
-        type=_floats,
+        type=float_list,
         default=[1, 3, 5, 7, 9],
         help="relative input jitter levels in percent, e.g. 1,3,5,7,9",
     )
@@ -69,7 +56,7 @@ def add_quantization_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``hwsnn simulate quantization``."""
     parser.add_argument(
         "--weight-bits",
-        type=_ints,
+        type=int_list,
         default=[4, 8, 16, 24, 32],
         help="weight bit widths, e.g. 4,8,16,24,32",
     )

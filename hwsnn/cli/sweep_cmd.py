@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hwsnn.cli._io import float_list, int_list
+
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
@@ -24,20 +26,6 @@ if TYPE_CHECKING:
     from hwsnn.sweep import Engine, Sweep
 
 __all__ = ["configure", "make_engine", "run"]
-
-
-def _floats(text: str) -> list[float]:
-    try:
-        return [float(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected numbers like 0,0.1,0.3, got {text!r}") from None
-
-
-def _ints(text: str) -> list[int]:
-    try:
-        return [int(x) for x in text.split(",") if x.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected integers like 4,8,16, got {text!r}") from None
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -96,13 +84,13 @@ def _configure_studies(sub: argparse._SubParsersAction[argparse.ArgumentParser])
     p = sub.add_parser("jitter", help="output jitter vs input jitter (analytic PLL neuron)")
     p.add_argument(
         "--input-jitter",
-        type=_floats,
+        type=float_list,
         default=[1, 3, 5, 7, 9],
         help="relative input jitter levels in percent",
     )
     _circuit(p)
     p = sub.add_parser("quantization", help="output jitter vs weight bits (analytic neuron)")
-    p.add_argument("--weight-bits", type=_ints, default=[4, 8, 16, 24, 32], help="bit widths")
+    p.add_argument("--weight-bits", type=int_list, default=[4, 8, 16, 24, 32], help="bit widths")
     _circuit(p)
     p = sub.add_parser("crossbar", help="crossbar accuracy vs device non-idealities")
     _data(p)
@@ -120,11 +108,11 @@ def _configure_studies(sub: argparse._SubParsersAction[argparse.ArgumentParser])
         ("--stuck", "stuck-at fault rate"),
         ("--ir-drop", "wire resistance per cell (ohm)"),
     ):
-        p.add_argument(flag, type=_floats, default=None, help=f"{what} values, comma-separated")
+        p.add_argument(flag, type=float_list, default=None, help=f"{what} values, comma-separated")
     p = sub.add_parser("loihi", help="Loihi fixed-point (emulator) accuracy vs weight bits")
     _data(p)
     p.add_argument("--target", default="loihi2", help="Loihi target in mappings/")
-    p.add_argument("--weight-bits", type=_ints, default=[], help="weight bits to try")
+    p.add_argument("--weight-bits", type=int_list, default=[], help="weight bits to try")
     p.add_argument("--input-range", type=float, default=1.0, help="largest direct input")
     p = sub.add_parser("noop", help="probe points that only sleep: engine overhead")
     p.add_argument("--points", type=int, default=1000, help="number of points")

@@ -31,7 +31,7 @@ from hwsnn.sweep._datatasks import (
     loihi_sweep,
     loihi_task,
 )
-from hwsnn.sweep.spec import Metrics, Params, Sweep, grid
+from hwsnn.sweep.spec import Metrics, Params, Sweep, TaskFn, grid
 
 __all__ = [
     "CROSSBAR_AXES",
@@ -112,6 +112,28 @@ def _circuit_payload(calibration: Path | None, samples: int, spot: int) -> Circu
     return CircuitPayload(model=load_calibration(calibration), samples=samples, spot=spot)
 
 
+def _circuit_sweep(
+    name: str,
+    task: TaskFn,
+    axis: str,
+    values: list[float] | list[int],
+    *,
+    samples: int,
+    spot: int,
+    repeats: int,
+    seed: int,
+    calibration: Path | None,
+) -> Sweep:
+    return Sweep(
+        name=name,
+        task=task,
+        points=grid({axis: values}, repeats=repeats),
+        seed=seed,
+        payload=_circuit_payload(calibration, samples, spot),
+        options={"samples": samples, "spot": spot, "calibration": str(calibration or "")},
+    )
+
+
 def jitter_sweep(
     levels_pct: Sequence[float],
     *,
@@ -122,13 +144,10 @@ def jitter_sweep(
     calibration: Path | None = None,
 ) -> Sweep:
     """Input-jitter levels (%) x repeats, each point ``samples`` Monte Carlo patterns."""
-    return Sweep(
-        name="jitter",
-        task=jitter_task,
-        points=grid({"input_jitter_pct": [float(v) for v in levels_pct]}, repeats=repeats),
-        seed=seed,
-        payload=_circuit_payload(calibration, samples, spot),
-        options={"samples": samples, "spot": spot, "calibration": str(calibration or "")},
+    levels = [float(v) for v in levels_pct]
+    options = {"samples": samples, "spot": spot, "repeats": repeats, "seed": seed}
+    return _circuit_sweep(
+        "jitter", jitter_task, "input_jitter_pct", levels, calibration=calibration, **options
     )
 
 
@@ -142,13 +161,10 @@ def quantization_sweep(
     calibration: Path | None = None,
 ) -> Sweep:
     """Weight bit widths x repeats (2-input neuron, paper 003 §4.2)."""
-    return Sweep(
-        name="quantization",
-        task=quantization_task,
-        points=grid({"weight_bits": [int(b) for b in bits]}, repeats=repeats),
-        seed=seed,
-        payload=_circuit_payload(calibration, samples, spot),
-        options={"samples": samples, "spot": spot, "calibration": str(calibration or "")},
+    widths = [int(b) for b in bits]
+    options = {"samples": samples, "spot": spot, "repeats": repeats, "seed": seed}
+    return _circuit_sweep(
+        "quantization", quantization_task, "weight_bits", widths, calibration=calibration, **options
     )
 
 
