@@ -158,19 +158,19 @@ def evaluate_float(ctx: Context) -> StageResult:
 
 
 def _loihi(ctx: Context) -> StageResult:
-    from hwsnn.pipeline.hardware_stages import loihi
+    from hwsnn.pipeline.loihi_stage import loihi
 
     return loihi(ctx)
 
 
 def _crossbar(ctx: Context) -> StageResult:
-    from hwsnn.pipeline.hardware_stages import crossbar
+    from hwsnn.pipeline.crossbar_stage import crossbar
 
     return crossbar(ctx)
 
 
 def _spice(ctx: Context) -> StageResult:
-    from hwsnn.pipeline.hardware_stages import spice
+    from hwsnn.pipeline.spice_stage import spice
 
     return spice(ctx)
 
