@@ -137,6 +137,26 @@ def _measure(
         return None, (), {"operation counts and energy": f"{type(exc).__name__}: {exc}"}
 
 
+def _provenance(
+    graph: Graph, model: str, target: str, seed: int, dataset: str, samples: int
+) -> Provenance:
+    return Provenance(
+        hwsnn.__version__,
+        graph_hash(graph),
+        model,
+        target,
+        seed,
+        dataset,
+        samples,
+        graph.timesteps,
+        graph.dt,
+    )
+
+
+def _layers(graph: Graph) -> tuple[LayerInfo, ...]:
+    return tuple(LayerInfo(n, type(graph.nodes[n]).__name__, graph.shapes[n]) for n in graph.order)
+
+
 def build_report(
     graph: Graph,
     x: NDArray[np.generic],
@@ -178,20 +198,8 @@ def build_report(
     }
     return Report(
         title=title or f"hwsnn report: {model}",
-        provenance=Provenance(
-            hwsnn.__version__,
-            graph_hash(graph),
-            model,
-            target,
-            seed,
-            dataset,
-            len(xs),
-            graph.timesteps,
-            graph.dt,
-        ),
-        layers=tuple(
-            LayerInfo(n, type(graph.nodes[n]).__name__, graph.shapes[n]) for n in graph.order
-        ),
+        provenance=_provenance(graph, model, target, seed, dataset, len(xs)),
+        layers=_layers(graph),
         accuracy=evaluation.accuracy,
         counts=counts,
         counting_rules=COUNTING_RULES,

@@ -209,11 +209,8 @@ def crossbar_sweep(
     Raises:
         HwsnnError: An unknown axis name.
     """
-    unknown = sorted(set(axes) - set(CROSSBAR_AXES))
-    if unknown:
-        raise HwsnnError(
-            f"unknown crossbar sweep axes {unknown}; choose from {list(CROSSBAR_AXES)}"
-        )
+    if unknown := sorted(set(axes) - set(CROSSBAR_AXES)):
+        raise HwsnnError(f"unknown crossbar sweep axes {unknown}; choose {list(CROSSBAR_AXES)}")
     options: dict[str, Scalar] = {"binarize": binarize}
     return Sweep(
         name="crossbar",
@@ -222,14 +219,9 @@ def crossbar_sweep(
         seed=seed,
         payload=_payload(graph, x, y, target, shards, batch_size, options),
         prepare=prepare_crossbar,
-        options={
-            **options,
-            "target": target,
-            "shards": shards,
-            "samples": len(y),
-            "model": graph.metadata.get("model", ""),
-        },
-    )
+        options={**options, "target": target, "shards": shards, "samples": len(y),
+                 "model": graph.metadata.get("model", "")},
+    )  # fmt: skip
 
 
 def prepare_loihi(payload: DataPayload) -> _Context:
@@ -303,11 +295,6 @@ def loihi_sweep(
         seed=seed,
         payload=_payload(graph, x, y, target, shards, batch_size, options),
         prepare=prepare_loihi,
-        options={
-            **options,
-            "target": target,
-            "shards": shards,
-            "samples": len(y),
-            "model": graph.metadata.get("model", ""),
-        },
-    )
+        options={**options, "target": target, "shards": shards, "samples": len(y),
+                 "model": graph.metadata.get("model", "")},
+    )  # fmt: skip

@@ -136,14 +136,8 @@ def run_sweep(
     skipped = len(jobs) - len(todo)
     by_index = {j.index: j for j in todo}
     run_id = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-    bar = tqdm(
-        total=len(todo),
-        desc=f"sweep {sweep.name}",
-        unit="point",
-        file=sys.stderr,
-        disable=not progress,
-        dynamic_ncols=True,
-    )
+    bar = tqdm(total=len(todo), desc=f"sweep {sweep.name}", unit="point", file=sys.stderr,
+               disable=not progress, dynamic_ncols=True)  # fmt: skip
     try:
         with RowWriter(out / TABLE) as writer, (out / LOG).open("a") as log:
             for outcome in engine.run(sweep, todo):
@@ -155,12 +149,6 @@ def run_sweep(
     finally:
         bar.close()
         ordered = write_table(rows.values(), out)
-    return SweepRun(
-        rows=tuple(ordered),
-        skipped=skipped,
-        computed=len(todo),
-        failed=sum(r.status != "ok" for r in ordered),
-        wall_s=time.perf_counter() - start,
-        engine=engine.description,
-        out=out,
-    )
+    failed = sum(r.status != "ok" for r in ordered)
+    wall_s = time.perf_counter() - start
+    return SweepRun(tuple(ordered), skipped, len(todo), failed, wall_s, engine.description, out)

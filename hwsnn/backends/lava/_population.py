@@ -197,6 +197,42 @@ def _align(
     return depth, delays
 
 
+def _connection(
+    name: str, dst: str, op: Operator, delay: int, src: SourceInfo, c: float, spec: TargetSpec
+) -> tuple[Connection, Diagnostic]:
+    """Connection ``name`` into population ``dst``, quantised, and its quantisation diagnostic."""
+    mant, exp, mode, metrics = quantize_weights(
+        op.weight / c, spec, use_exponent=op.kind == "dense"
+    )
+    conn = Connection(
+        name=name,
+        src=op.term.src,
+        dst=dst,
+        kind=op.kind,
+        weights=mant,
+        weight_exp=exp,
+        delay=delay,
+        graded=src.graded,
+        sign_mode=mode,
+        float_weights=op.weight,
+        in_shape=op.in_shape,
+        out_shape=op.out_shape,
+        stride=op.stride,
+        padding=op.padding,
+        dilation=op.dilation,
+        groups=op.groups,
+    )
+    diag = Diagnostic(
+        "weight_quantization",
+        name,
+        f"{op.kind} weights -> {mode} mantissa x 2^{exp}: "
+        f"{metrics['clipped_fraction']:.2%} clipped, "
+        f"RMS error {metrics['rms_error_rel']:.2%} of max",
+        metrics,
+    )
+    return conn, diag
+
+
 def _connections(
     name: str,
     ops: Sequence[Operator],
@@ -218,40 +254,9 @@ def _connections(
                     f"conv realised as DelayDense to add {delay} step(s) of delay",
                 )
             )
-        mant, exp, mode, metrics = quantize_weights(
-            op.weight / c, spec, use_exponent=op.kind == "dense"
-        )
-        src = sources[op.term.src]
-        conns.append(
-            Connection(
-                name=conn_name,
-                src=op.term.src,
-                dst=name,
-                kind=op.kind,
-                weights=mant,
-                weight_exp=exp,
-                delay=delay,
-                graded=src.graded,
-                sign_mode=mode,
-                float_weights=op.weight,
-                in_shape=op.in_shape,
-                out_shape=op.out_shape,
-                stride=op.stride,
-                padding=op.padding,
-                dilation=op.dilation,
-                groups=op.groups,
-            )
-        )
-        diags.append(
-            Diagnostic(
-                "weight_quantization",
-                conn_name,
-                f"{op.kind} weights -> {mode} mantissa x 2^{exp}: "
-                f"{metrics['clipped_fraction']:.2%} clipped, "
-                f"RMS error {metrics['rms_error_rel']:.2%} of max",
-                metrics,
-            )
-        )
+        conn, diag = _connection(conn_name, name, op, delay, sources[op.term.src], c, spec)
+        conns.append(conn)
+        diags.append(diag)
     return conns, diags
 
 
@@ -340,20 +345,10 @@ def lower_population(
     diags += conn_diags + _scaling_diagnostics(
         name, kind, vth, worst, depth, bias, bias_metrics, abs(dv_real - (1.0 - keep)), config
     )
-    float_params = FloatParams(
-        dv=1.0 - keep, vth=1.0 if kind == "lif" else _LI_FLOAT_VTH, bias=bias
-    )
+    float_vth = 1.0 if kind == "lif" else _LI_FLOAT_VTH
     pop = Population(
-        name=name,
-        kind=kind,
-        shape=shape,
-        du=du,
-        dv=dv,
-        vth=vth,
-        bias_mant=mant,
-        bias_exp=bexp,
-        v_lsb=v_lsb,
-        depth=depth,
-        float_params=float_params,
-    )
+        name=name, kind=kind, shape=shape, du=du, dv=dv, vth=vth, bias_mant=mant,
+        bias_exp=bexp, v_lsb=v_lsb, depth=depth,
+        float_params=FloatParams(dv=1.0 - keep, vth=float_vth, bias=bias),
+    )  # fmt: skip
     return pop, conns, diags

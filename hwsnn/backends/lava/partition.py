@@ -56,6 +56,25 @@ def _cores_for(
     return cores, bits(math.ceil(pop.size / cores)), fan_in
 
 
+def _usage(
+    pop: Population,
+    placed: dict[str, tuple[int, int, int]],
+    connections: Sequence[Connection],
+    spec: TargetSpec,
+) -> PopulationUsage:
+    """Cores, synapses and fan-in/out of ``pop``; fan-out checked against the core limit."""
+    cores, bits, fan_in = placed[pop.name]
+    per_core = math.ceil(pop.size / cores)
+    dest_cores = sum(placed[c.dst][0] for c in connections if c.src == pop.name)
+    fan_out = per_core * dest_cores
+    if fan_out > spec.core.fan_out_axons:
+        raise TargetConstraintError(
+            "fan_out_axons", spec.core.fan_out_axons, fan_out, where=pop.name
+        )
+    synapses = sum(c.synapses for c in connections if c.dst == pop.name)
+    return PopulationUsage(pop.name, pop.size, cores, per_core, synapses, bits, fan_in, fan_out)
+
+
 def partition(
     source: InputSpec,
     populations: Sequence[Population],
@@ -73,24 +92,11 @@ def partition(
         TargetConstraintError: A per-core or per-chip limit cannot be met (limit and value named).
     """
     del source
-    placed = {}
-    for pop in populations:
-        incoming = [c for c in connections if c.dst == pop.name]
-        placed[pop.name] = _cores_for(pop, incoming, spec)
-    usage = []
-    for pop in populations:
-        cores, bits, fan_in = placed[pop.name]
-        per_core = math.ceil(pop.size / cores)
-        dest_cores = sum(placed[c.dst][0] for c in connections if c.src == pop.name)
-        fan_out = per_core * dest_cores
-        if fan_out > spec.core.fan_out_axons:
-            raise TargetConstraintError(
-                "fan_out_axons", spec.core.fan_out_axons, fan_out, where=pop.name
-            )
-        synapses = sum(c.synapses for c in connections if c.dst == pop.name)
-        usage.append(
-            PopulationUsage(pop.name, pop.size, cores, per_core, synapses, bits, fan_in, fan_out)
-        )
+    placed = {
+        pop.name: _cores_for(pop, [c for c in connections if c.dst == pop.name], spec)
+        for pop in populations
+    }
+    usage = [_usage(pop, placed, connections, spec) for pop in populations]
     total_cores = sum(u.cores for u in usage)
     if total_cores > spec.chip.cores * chips:
         raise TargetConstraintError("cores", spec.chip.cores * chips, total_cores)
