@@ -68,7 +68,12 @@ class BNTT(SequenceModule):
         return p.reshape(*p.shape, *([1] * (ndim - 3)))  # (T, C) -> (T, C, 1, ...) for (T,B,C,...)
 
     def forward(self, x: Tensor) -> Tensor:
-        """Normalise each step with its own statistics (batch stats while training)."""
+        """Normalise each step with its own statistics (batch stats while training).
+
+        Training runs torch's fused batch norm on ``(B, T*C, ...)``: each (step, channel)
+        pair is one BN channel, so the batch statistics, the unbiased running-variance
+        update and the gradients are those of eq. 9 with per-step ``gamma_t``.
+        """
         steps = x.shape[0]
         if not self.training:
             scale, shift = self.folded()
@@ -76,15 +81,19 @@ class BNTT(SequenceModule):
                 x * self._view(scale[:steps], x.ndim)[:, None]
                 + self._view(shift[:steps], x.ndim)[:, None]
             )
-        dims = [1, *range(3, x.ndim)]
-        mean = x.mean(dim=dims)  # (T, C)
-        var = x.var(dim=dims, unbiased=False)
-        with torch.no_grad():
-            n = x.numel() / (x.shape[0] * x.shape[2])
-            self.running_mean[:steps].lerp_(mean, self.momentum)
-            self.running_var[:steps].lerp_(var * n / max(n - 1, 1), self.momentum)
-        g = self.gamma[:steps] / torch.sqrt(var + self.eps)
-        return (x - self._view(mean, x.ndim)[:, None]) * self._view(g, x.ndim)[:, None]
+        batch = x.shape[1]
+        flat = x.transpose(0, 1).reshape(batch, steps * x.shape[2], *x.shape[3:])
+        y = nn.functional.batch_norm(
+            flat,
+            self.running_mean[:steps].view(-1),
+            self.running_var[:steps].view(-1),
+            weight=self.gamma[:steps].reshape(-1),
+            bias=None,
+            training=True,
+            momentum=self.momentum,
+            eps=self.eps,
+        )
+        return y.reshape(batch, steps, *x.shape[2:]).transpose(0, 1)
 
 
 def _export_bntt(m: BNTT, b: object, path: str, prev: str) -> str:

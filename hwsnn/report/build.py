@@ -153,6 +153,10 @@ def _provenance(
     )
 
 
+def _why(section: StageSection) -> str:
+    return f"{section.status}: {section.reason or 'no reason given'}"
+
+
 def _layers(graph: Graph) -> tuple[LayerInfo, ...]:
     return tuple(LayerInfo(n, type(graph.nodes[n]).__name__, graph.shapes[n]) for n in graph.order)
 
@@ -191,11 +195,7 @@ def build_report(
         evaluation = evaluate(graph, xs, y, rng=np.random.default_rng(seed))
     counts, energy, unavailable = _measure(graph, xs, seed, energy_models)
     sections = tuple(stages)
-    unavailable |= {
-        f"stage {s.name}": f"{s.status}: {s.reason or 'no reason given'}"
-        for s in sections
-        if s.status != "ok"
-    }
+    unavailable |= {f"stage {s.name}": _why(s) for s in sections if s.status != "ok"}
     return Report(
         title=title or f"hwsnn report: {model}",
         provenance=_provenance(graph, model, target, seed, dataset, len(xs)),
