@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
-    """Parse ``argv``; ``simulate jitter|quantization`` have parsers of their own."""
+    """Parse ``argv``; ``simulate jitter|quantization|spice-energy`` have parsers of their own."""
     from hwsnn.cli.simulate_cmd import (
         CIRCUIT_STUDIES,
         circuit_study_parser,

@@ -45,7 +45,7 @@ COMMANDS = (
     Command(
         "simulate",
         "simulate_cmd",
-        "simulate an IR file on a data set, or run circuit jitter/quantization",
+        "simulate an IR file on a data set; circuit studies: jitter, quantization, spice-energy",
     ),
     Command(
         "pipeline",

@@ -1,7 +1,9 @@
 """``hwsnn simulate jitter|quantization``: paper 003 Table 3 for the VCO/PLL neuron.
 
-The lead's CLI wires :func:`add_jitter_arguments`/:func:`run_jitter` and
-:func:`add_quantization_arguments`/:func:`run_quantization` as subcommands.
+The lead's CLI wires :func:`add_jitter_arguments`/:func:`run_jitter`,
+:func:`add_quantization_arguments`/:func:`run_quantization` and (from
+:mod:`hwsnn.cli.spice_energy`) :func:`add_spice_energy_arguments`/:func:`run_spice_energy`
+as subcommands.
 """
 
 from __future__ import annotations
@@ -15,14 +17,17 @@ from pathlib import Path
 import numpy as np
 
 from hwsnn.cli._io import float_list, int_list
+from hwsnn.cli.spice_energy import add_spice_energy_arguments, run_spice_energy
 from hwsnn.errors import HwsnnError
 
 __all__ = [
     "add_jitter_arguments",
     "add_quantization_arguments",
+    "add_spice_energy_arguments",
     "format_table",
     "run_jitter",
     "run_quantization",
+    "run_spice_energy",
 ]
 
 
@@ -70,15 +75,17 @@ def format_table(table: object, header: str) -> str:
     if not isinstance(table, JitterTable):
         raise HwsnnError("format_table needs a JitterTable")
     lines = [
-        f"{header:>18} | output jitter (%) | p95 (%)  | XSPICE spot (%) | analytic spot (%)",
-        "-" * 90,
+        f"{header:>18} | output jitter (%) | p95 (%)  | XSPICE spot (%) | analytic spot (%) "
+        "| ratio [95 % CI]",
+        "-" * 112,
     ]
     for row in table.rows:
         level = f"{row.level * 100:g}" if table.kind == "input_jitter" else f"{row.level:g}-bit"
+        low, high = row.spot_ratio_ci95
         lines.append(
             f"{level:>18} | {row.output_jitter_pct:17.4g} "
             f"| {row.output_jitter_pct_p95:8.3g} | {row.xspice_jitter_pct:15.4g} "
-            f"| {row.analytic_spot_jitter_pct:17.4g}"
+            f"| {row.analytic_spot_jitter_pct:17.4g} | {row.spot_ratio:.3f} [{low:.3f}, {high:.3f}]"
         )
     lines.append(
         f"({table.rows[0].n_samples} analytic samples and {table.rows[0].n_spot} "

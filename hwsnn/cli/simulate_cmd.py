@@ -21,6 +21,7 @@ from hwsnn.errors import HwsnnError
 CIRCUIT_STUDIES = {
     "jitter": ("add_jitter_arguments", "run_jitter"),
     "quantization": ("add_quantization_arguments", "run_quantization"),
+    "spice-energy": ("add_spice_energy_arguments", "run_spice_energy"),
 }
 
 
@@ -71,7 +72,7 @@ def wants_crossbar_sweep(argv: list[str]) -> bool:
 
 
 def circuit_study_parser(study: str) -> argparse.ArgumentParser:
-    """Parser of ``hwsnn simulate jitter|quantization`` with its ``run`` as default."""
+    """Parser of ``hwsnn simulate jitter|quantization|spice-energy`` with its ``run`` as default."""
     add_name, run_name = CIRCUIT_STUDIES[study]
     try:
         module = importlib.import_module("hwsnn.cli.circuit")

@@ -10,6 +10,7 @@ membrane-drive gain by least squares, then report the relative spike-time error 
 from __future__ import annotations
 
 import dataclasses
+import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from hwsnn.backends.spice._paths import mappings_dir
 from hwsnn.backends.spice.circuit import PLLNeuronCircuit
 from hwsnn.backends.spice.model import Calibration, NeuronModel
 from hwsnn.backends.spice.patterns import Patterns, PatternSpec, random_patterns
-from hwsnn.backends.spice.xspice import simulate_neuron_xspice
+from hwsnn.backends.spice.xspice import measure_ripple_phase, simulate_neuron_xspice
 from hwsnn.errors import DataError
 
 __all__ = [
@@ -32,6 +33,14 @@ __all__ = [
     "simulate_patterns_xspice",
     "write_calibration",
 ]
+
+_GAIN_SPAN = 0.04
+"""Half-width of the gain search around 1 (the phase step is known to about 1 %)."""
+_DELAY_SPAN = 0.4
+"""Membrane delays searched, in VCO periods (the XOR samples once per half period)."""
+_GRID = 21
+_RESIDUAL_CAP = 0.005
+"""Relative residuals are capped here in the fit score (a pattern on the wrong PWM step)."""
 
 
 @dataclass(frozen=True)
@@ -75,20 +84,51 @@ def simulate_patterns_xspice(circuit: PLLNeuronCircuit, patterns: Patterns,
     ])
 
 
-def _fit(model: NeuronModel, patterns: Patterns, t_x: NDArray[np.float64]) -> Calibration:
-    from scipy.optimize import least_squares
+def _score(model: NeuronModel, patterns: Patterns, t_x: NDArray[np.float64],
+           trial: Calibration) -> tuple[float, float]:
+    """Robust mean relative residual and the median offset (s) of ``trial`` (offset 0)."""
+    fitted = dataclasses.replace(model, calibration=trial)
+    t_a = fitted.spike_times(patterns.t_in, patterns.weights, 2 * patterns.window_s)
+    t_a = np.where(np.isfinite(t_a), t_a, 2 * patterns.window_s)
+    offset = float(np.median(t_x - t_a))
+    rel = np.abs(t_x - t_a - offset) / t_x
+    return float(np.mean(np.minimum(rel, _RESIDUAL_CAP))), offset
 
+
+def _best_gain(model: NeuronModel, patterns: Patterns, t_x: NDArray[np.float64],
+               delay_s: float, ripple_phase: float | None) -> tuple[float, float]:
+    """Coarse-then-fine grid over the gain at ``delay_s``: ``(score, gain)``."""
+    center, width, score = 1.0, _GAIN_SPAN, math.inf
+    for _ in range(3):
+        gains = center + np.linspace(-width, width, _GRID)
+        scores = [_score(model, patterns, t_x,
+                         Calibration(0.0, float(g), ripple_phase, delay_s))[0] for g in gains]
+        best = int(np.argmin(scores))
+        center, width, score = float(gains[best]), 2.0 * width / (_GRID - 1), scores[best]
+    return score, center
+
+
+def _fit(model: NeuronModel, patterns: Patterns, t_x: NDArray[np.float64],
+         ripple_phase: float | None) -> Calibration:
+    """Grid search over membrane delay and gain, then the offset.
+
+    The staircase makes the residual piecewise constant in the gain, so no gradient method;
+    the offset is the median residual of the best pair.
+    """
     ok = np.isfinite(t_x)
-
-    def residual(p: NDArray[np.float64]) -> NDArray[np.float64]:
-        trial = dataclasses.replace(model, calibration=Calibration(float(p[0]), float(p[1])))
-        t_a = trial.spike_times(patterns.t_in[ok], patterns.weights[ok], 2 * patterns.window_s)
-        return np.asarray((np.where(np.isfinite(t_a), t_a, 2 * patterns.window_s) - t_x[ok])
-                          / t_x[ok])
-
-    fit = least_squares(residual, x0=np.array([0.0, 1.0]), x_scale=np.array([1e-9, 0.01]),
-                        loss="soft_l1", f_scale=0.003)
-    return Calibration(offset_s=float(fit.x[0]), gain=float(fit.x[1]))
+    sub = Patterns(patterns.t_in[ok], patterns.weights[ok], patterns.t_out[ok],
+                   patterns.window_s)
+    delays = np.linspace(0.0, _DELAY_SPAN / model.circuit.f0_hz, _GRID)
+    step = delays[1] - delays[0]
+    for _ in range(2):
+        fits = [(*_best_gain(model, sub, t_x[ok], float(d), ripple_phase), float(d))
+                for d in delays]
+        _, gain, delay = min(fits)
+        delays = delay + np.linspace(-step, step, 11)
+        step = delays[1] - delays[0]
+    cal = Calibration(0.0, gain, ripple_phase, delay)
+    offset = _score(model, sub, t_x[ok], cal)[1]
+    return dataclasses.replace(cal, offset_s=offset)
 
 
 def _rel_errors(model: NeuronModel, patterns: Patterns,
@@ -99,13 +139,20 @@ def _rel_errors(model: NeuronModel, patterns: Patterns,
 
 def calibrate(circuit: PLLNeuronCircuit, *, rng: np.random.Generator, seed: int = 0,
               n_fit: int = 40, n_check: int = 50, spec: PatternSpec | None = None,
-              steps_per_period: float = 100.0) -> CalibrationReport:
-    """Fit :class:`Calibration` for ``circuit`` against XSPICE and check it on fresh patterns."""
+              steps_per_period: float = 100.0, staircase: bool = True) -> CalibrationReport:
+    """Fit :class:`Calibration` for ``circuit`` against XSPICE and check it on fresh patterns.
+
+    The VCO2 edge phase is measured on an input-free run over the pattern window; gain and
+    offset are then fitted with the PWM staircase on (``staircase=False`` keeps the
+    averaged membrane, as before the staircase model).
+    """
     spec = spec or PatternSpec()
     raw = NeuronModel(circuit)
     fit_set = random_patterns(raw, spec, n_fit, rng)
     check_set = random_patterns(raw, spec, n_check, rng)
-    cal = _fit(raw, fit_set, simulate_patterns_xspice(circuit, fit_set, steps_per_period))
+    phase = (measure_ripple_phase(circuit, fit_set.window_s, steps_per_period)
+             if staircase else None)
+    cal = _fit(raw, fit_set, simulate_patterns_xspice(circuit, fit_set, steps_per_period), phase)
     t_check = simulate_patterns_xspice(circuit, check_set, steps_per_period)
     before = _rel_errors(raw, check_set, t_check)
     after = _rel_errors(NeuronModel(circuit, cal), check_set, t_check)
@@ -127,7 +174,11 @@ def write_calibration(report: CalibrationReport, path: Path) -> None:
         f"median_rel_error = {report.median_rel_error!r}",
         f"max_rel_error = {report.max_rel_error!r}", "",
         "[calibration]", f"offset_s = {report.calibration.offset_s!r}",
-        f"gain = {report.calibration.gain!r}", "",
+        f"gain = {report.calibration.gain!r}",
+        *([] if report.calibration.ripple_phase is None else
+          [f"ripple_phase = {report.calibration.ripple_phase!r}  # VCO2 half-cycles at t = 0"]),
+        f"membrane_delay_s = {report.calibration.membrane_delay_s!r}",
+        "",
         "[circuit]  # SI units, field names carry them (PLLNeuronCircuit)",
     ]
     lines += [f"{k} = {v!r}" for k, v in dataclasses.asdict(report.circuit).items()]

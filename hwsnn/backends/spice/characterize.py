@@ -6,10 +6,15 @@ Run ``python -m hwsnn.backends.spice.characterize`` (sky130 and 65 nm-like, ~10 
 from __future__ import annotations
 
 import dataclasses
+import tomllib
+from pathlib import Path
+from typing import Any
 
+from hwsnn.backends.spice._paths import mappings_dir
 from hwsnn.backends.spice.transistor import NeuronCharacterization
+from hwsnn.errors import DataError
 
-__all__ = ["characterization_toml"]
+__all__ = ["characterization_toml", "load_characterizations"]
 
 
 def characterization_toml(results: list[NeuronCharacterization]) -> str:
@@ -29,6 +34,28 @@ def characterization_toml(results: list[NeuronCharacterization]) -> str:
             lines.append(f"{key} = {rendered}")
         lines.append("")
     return "\n".join(lines)
+
+
+def load_characterizations(path: Path | None = None) -> dict[str, NeuronCharacterization]:
+    """Read the characterisation file (default ``mappings/spice/energy_measured.toml``).
+
+    Raises:
+        DataError: The file is missing or malformed.
+    """
+    path = path or mappings_dir() / "spice" / "energy_measured.toml"
+    fields = {f.name for f in dataclasses.fields(NeuronCharacterization)}
+    try:
+        data = tomllib.loads(path.read_text())
+        out = {}
+        for process, table in data.items():
+            values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
+                                      for k, v in table.items() if k in fields}
+            out[process] = NeuronCharacterization(process=process, **values)
+    except (OSError, TypeError, AttributeError, tomllib.TOMLDecodeError) as exc:
+        raise DataError(f"cannot read SPICE characterisation {path}: {exc}") from None
+    if not out:
+        raise DataError(f"no process in SPICE characterisation {path}")
+    return out
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ eq. 4 with ``w' = w tau / theta``; the first-order circuit obeys the same equati
 
 If the largest excitatory or inhibitory weight sum of the layer would push the PLL phase
 error past the XOR's linear range (``pi/2`` from lock), ``f_H - f_L`` is widened and
-``g_unit`` narrowed by the same factor, which keeps ``a_i`` and the spike times unchanged.
+``g_unit`` narrowed by the same factor, which keeps ``a_i`` and the spike times unchanged
+(``I_th`` rises when ``I_L`` would get too small).
 """
 
 from __future__ import annotations
@@ -34,6 +35,11 @@ __all__ = ["SpiceLayer", "energy_per_inference_j", "map_nlif_layer", "quantize_w
 
 FloatArray = NDArray[np.float64]
 _HEADROOM_RAD = 0.8 * math.pi / 2
+_MAX_WIDENING = 100.0
+"""Largest factor by which ``f_H - f_L`` is widened (and ``g_unit`` narrowed)."""
+_MIN_I_L_FRACTION = 0.5
+"""When ``I_L`` would fall below this fraction of its default, ``I_th`` is raised instead
+(only ``I_H - I_L`` sets the membrane slope; VCO3/VCO4 simply run faster)."""
 
 
 def quantize_weights(weights: ArrayLike, bits: int, full_scale: float) -> FloatArray:
@@ -90,10 +96,11 @@ def _fit_headroom(circuit: PLLNeuronCircuit, weights: FloatArray) -> PLLNeuronCi
     if worst <= _HEADROOM_RAD:
         return circuit
     k = worst / _HEADROOM_RAD
-    half = 0.5 * k * (circuit.i_h_a - circuit.i_l_a)
-    if half >= circuit.i_th_a:
+    if k > _MAX_WIDENING:
         raise HwsnnError(f"weights too large for the PLL's linear range (factor {k:.1f})")
-    return dataclasses.replace(circuit, i_h_a=circuit.i_th_a + half, i_l_a=circuit.i_th_a - half,
+    half = 0.5 * k * (circuit.i_h_a - circuit.i_l_a)
+    i_l = max(circuit.i_th_a - half, _MIN_I_L_FRACTION * circuit.i_l_a)
+    return dataclasses.replace(circuit, i_h_a=i_l + 2.0 * half, i_l_a=i_l,
                                g_unit_s=circuit.g_unit_s / k)
 
 
@@ -141,6 +148,16 @@ def _circuit_inputs(layer: SpiceLayer, t_in: FloatArray) -> FloatArray:
     return np.asarray(t)
 
 
+def _xspice(layer: SpiceLayer, t: FloatArray, w: FloatArray, hint: float,
+            window: float) -> float:
+    """XSPICE spike time, stopping shortly after the analytic one (full window if silent)."""
+    stop = min(window, 1.25 * hint + 1.0 / layer.model.circuit.loop_gain_per_s)
+    spike = simulate_neuron_xspice(layer.model.circuit, t, w, stop).t_spike_s
+    if not math.isfinite(spike) and stop < window:
+        spike = simulate_neuron_xspice(layer.model.circuit, t, w, window).t_spike_s
+    return spike
+
+
 def simulate_nlif_layer(layer: SpiceLayer, t_in: ArrayLike, *, tier: str = "analytic",
                         neurons: Sequence[int] | None = None) -> FloatArray:
     """Output spike times (IR seconds; ``t_max`` = silent) for input times ``(B, in)``.
@@ -160,8 +177,9 @@ def simulate_nlif_layer(layer: SpiceLayer, t_in: ArrayLike, *, tier: str = "anal
         if tier == "analytic":
             out[:, j] = layer.model.spike_times(t, w, window)
         elif tier == "xspice":
-            out[:, j] = [simulate_neuron_xspice(layer.model.circuit, tb, wb, window).t_spike_s
-                         for tb, wb in zip(t, w, strict=True)]
+            hint = layer.model.spike_times(t, w, window)
+            out[:, j] = [_xspice(layer, tb, wb, h, window) for tb, wb, h in zip(t, w, hint,
+                                                                                  strict=True)]
         else:
             raise HwsnnError(f"unknown tier {tier!r}; use 'analytic' or 'xspice'")
     ir = out / layer.time_scale

@@ -20,7 +20,13 @@ from hwsnn.backends.spice.netlist import Netlist, Template, load_template, rende
 from hwsnn.backends.spice.runner import run_transient
 from hwsnn.errors import HwsnnError
 
-__all__ = ["T_START_S", "XspiceSpike", "build_neuron_netlist", "simulate_neuron_xspice"]
+__all__ = [
+    "T_START_S",
+    "XspiceSpike",
+    "build_neuron_netlist",
+    "measure_ripple_phase",
+    "simulate_neuron_xspice",
+]
 
 T_START_S = 1.0e-9
 """Circuit time of input time 0 (s); the PWL sources need a strictly positive first edge."""
@@ -128,3 +134,30 @@ def simulate_neuron_xspice(circuit: PLLNeuronCircuit, t_in: ArrayLike, weights: 
         t_spike, psi_end = math.inf, float(out["psi"][-1])
     return XspiceSpike(t_spike_s=t_spike - T_START_S, psi_final_cycles=psi_end,
                        n_points=int(out["time"].size))
+
+
+def _falling_edges(time: NDArray[np.float64], values: NDArray[np.float64],
+                   level: float) -> NDArray[np.float64]:
+    k = np.flatnonzero((values[:-1] >= level) & (values[1:] < level))
+    frac = (values[k] - level) / (values[k] - values[k + 1])
+    return np.asarray(time[k] + frac * (time[k + 1] - time[k]))
+
+
+def measure_ripple_phase(circuit: PLLNeuronCircuit, t_stop_s: float,
+                         steps_per_period: float = 100.0) -> float:
+    """Phase of the VCO2 edges that end the XOR pulses, with no input (half-cycles, [0, 1)).
+
+    UP falls at the VCO2 edges on the stable branch of the loop; their times ``t_k``
+    (input time) satisfy ``2 f0 t_k - phase`` integer. The circular mean over the window
+    is returned (:mod:`hwsnn.backends.spice.staircase`).
+
+    Raises:
+        HwsnnError: The loop produced fewer than two XOR pulses.
+    """
+    netlist = build_neuron_netlist(circuit, [math.inf], [0.0], t_stop_s, steps_per_period)
+    out = run_transient(netlist, ["upa"])
+    edges = _falling_edges(out["time"], out["upa"], 0.5 * circuit.vdd_v) - T_START_S
+    if edges.size < 2:
+        raise HwsnnError("XSPICE neuron: no XOR pulses, the PLL is not running")
+    angle = np.angle(np.exp(2j * np.pi * 2.0 * circuit.f0_hz * edges).mean())
+    return float(np.mod(angle / (2.0 * np.pi), 1.0))
