@@ -7,7 +7,7 @@ the reference simulator, and export to the IR with :func:`hwsnn.export_torch`.
 from hwsnn.nn._base import SequenceModule, node_name
 from hwsnn.nn.containers import Residual, Sequential, apply_layer, as_sequence, record_spikes
 from hwsnn.nn.encoders import PoissonEncoder
-from hwsnn.nn.functional import FastSigmoid, Surrogate, Triangle
+from hwsnn.nn.functional import FastSigmoid, FusableSurrogate, Surrogate, Triangle
 from hwsnn.nn.neurons import IF, LI, LIF
 from hwsnn.nn.train import TrainHistory, evaluate, predict_logits, train_classifier
 from hwsnn.nn.zoo import (
@@ -24,6 +24,7 @@ __all__ = [
     "LI",
     "LIF",
     "FastSigmoid",
+    "FusableSurrogate",
     "PoissonEncoder",
     "Residual",
     "SequenceModule",

@@ -101,17 +101,35 @@ def train_classifier(
     Returns:
         Loss and accuracy per epoch.
     """
-    from tqdm import tqdm
-
     _check(epochs, lr, batch_size)
     x, y = _as_data(x_train, y_train)
     generator = torch.Generator().manual_seed(seed)
     optimiser = torch.optim.Adam(model.parameters(), lr=lr)
-    total = epochs * -(-x.shape[0] // batch_size)
-    losses: list[float] = []
-    accuracies: list[float] = []
     start = time.perf_counter()
     model.train()
+    losses, accuracies = _epochs(
+        model, optimiser, (x, y), (epochs, batch_size, timesteps), generator, progress
+    )
+    model.eval()
+    return TrainHistory(tuple(losses), tuple(accuracies), time.perf_counter() - start, seed)
+
+
+def _epochs(
+    model: torch.nn.Module,
+    optimiser: torch.optim.Optimizer,
+    data: tuple[Tensor, Tensor],
+    plan: tuple[int, int, int | None],
+    generator: torch.Generator,
+    progress: bool,
+) -> tuple[list[float], list[float]]:
+    """Run ``epochs`` passes (``plan = (epochs, batch_size, timesteps)``) under a progress bar."""
+    from tqdm import tqdm
+
+    x, y = data
+    epochs, batch_size, timesteps = plan
+    losses: list[float] = []
+    accuracies: list[float] = []
+    total = epochs * -(-x.shape[0] // batch_size)
     with tqdm(
         total=total, file=sys.stderr, disable=not progress, desc="train", unit="batch"
     ) as bar:
@@ -122,8 +140,7 @@ def train_classifier(
             losses.append(loss_sum / x.shape[0])
             accuracies.append(correct / x.shape[0])
             bar.set_postfix(loss=f"{losses[-1]:.4f}", acc=f"{accuracies[-1]:.3f}")
-    model.eval()
-    return TrainHistory(tuple(losses), tuple(accuracies), time.perf_counter() - start, seed)
+    return losses, accuracies
 
 
 def _epoch(
