@@ -137,9 +137,32 @@ def run_map(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sweep_plan(args: argparse.Namespace, spec: Any) -> dict[str, list[float] | None]:
+    """Sweep name -> values (None: the built-in list); one nominal point without ``--sweep``."""
+    values = None if args.values is None else [float(v) for v in args.values.split(",")]
+    if args.sweep and len(args.sweep) > 1 and values is not None:
+        raise HwsnnError("--values needs exactly one --sweep")
+    if not args.sweep:
+        return {"read-noise": [spec.variability.read_noise_rel]}  # the spec's nominal point
+    return {name: values for name in args.sweep}
+
+
+def _print_sweep(spec: Any, dataset: str, name: str, res: Any) -> None:
+    from hwsnn.backends.crossbar.sweeps import SWEEPS
+
+    print(
+        f"{spec.name} on {dataset} ({res.samples} samples): ideal {100 * res.ideal_accuracy:.2f}%"
+    )
+    for p in res.points:
+        print(
+            f"  {SWEEPS[name][0]} = {p.value:g}: accuracy {100 * p.accuracy:.2f}%, "
+            f"{1e9 * p.energy_per_sample_j:.3f} nJ/sample"
+        )
+
+
 def run_simulate(args: argparse.Namespace) -> int:
     """Run the model on the noisy crossbar (and sweeps); print accuracy; write JSON (+ plots)."""
-    from hwsnn.backends.crossbar.sweeps import SWEEPS, sweep_accuracy
+    from hwsnn.backends.crossbar.sweeps import sweep_accuracy
     from hwsnn.cli._io import load_model
     from hwsnn.data import load_dataset
 
@@ -147,16 +170,8 @@ def run_simulate(args: argparse.Namespace) -> int:
     graph = load_model(args)
     data = load_dataset(args.dataset, limit_test=args.limit)
     x = data.x_test.reshape((len(data.x_test), *graph.input_shape))
-    values = None if args.values is None else [float(v) for v in args.values.split(",")]
-    if args.sweep and len(args.sweep) > 1 and values is not None:
-        raise HwsnnError("--values needs exactly one --sweep")
-    plan = (
-        {name: values for name in args.sweep}
-        if args.sweep
-        else {"read-noise": [spec.variability.read_noise_rel]}
-    )  # one run at the spec's nominal point
     results = {}
-    for name, vals in plan.items():
+    for name, vals in _sweep_plan(args, spec).items():
         res = sweep_accuracy(
             graph,
             spec,
@@ -169,15 +184,7 @@ def run_simulate(args: argparse.Namespace) -> int:
             binarize=args.binarize,
         )
         results[name] = res
-        print(
-            f"{spec.name} on {data.name} ({res.samples} samples): "
-            f"ideal {100 * res.ideal_accuracy:.2f}%"
-        )
-        for p in res.points:
-            print(
-                f"  {SWEEPS[name][0]} = {p.value:g}: accuracy {100 * p.accuracy:.2f}%, "
-                f"{1e9 * p.energy_per_sample_j:.3f} nJ/sample"
-            )
+        _print_sweep(spec, data.name, name, res)
     _write(
         args.out,
         "crossbar_simulate.json",

@@ -15,6 +15,7 @@ from hwsnn.backends.crossbar.backend import (
     simulator_for,
     synapse_functions,
 )
+from hwsnn.backends.crossbar.binary_training import binary_finetune
 from hwsnn.backends.crossbar.readout import Fidelity
 from hwsnn.backends.crossbar.spec import CrossbarSpec
 from hwsnn.backends.crossbar.specfile import available_specs, load_spec
@@ -26,6 +27,7 @@ __all__ = [
     "Fidelity",
     "ResourceReport",
     "available_specs",
+    "binary_finetune",
     "load_spec",
     "map_graph",
     "simulate_crossbar",

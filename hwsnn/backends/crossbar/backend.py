@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from hwsnn.backends.crossbar.mapping import CrossbarLayer, LayerResources, map_matrix
 from hwsnn.backends.crossbar.readout import Fidelity, Reader, make_reader
-from hwsnn.backends.crossbar.spec import CrossbarSpec
+from hwsnn.backends.crossbar.spec import CrossbarSpec, MappingScheme
 from hwsnn.errors import UnsupportedNodeError
 from hwsnn.ir import (
     IF,
@@ -132,11 +132,7 @@ def _lower_conv(
     ideal: bool,
     binarize: bool,
 ) -> CrossbarLayer:
-    if node.groups != 1:
-        raise UnsupportedNodeError(
-            "Conv2d(groups>1)", BACKEND, sorted(t.__name__ for t in LOWERINGS)
-        )
-    w = np.asarray(node.weight).reshape(node.weight.shape[0], -1)
+    w = _block_diagonal(name, node, spec)
     geom = (
         (int(node.weight.shape[2]), int(node.weight.shape[3])),
         node.stride,
@@ -144,6 +140,36 @@ def _lower_conv(
         node.dilation,
     )
     return map_matrix(name, w, node.bias, spec, rng=rng, ideal=ideal, binarize=binarize, conv=geom)
+
+
+def _block_diagonal(name: str, node: Conv2d, spec: CrossbarSpec) -> NDArray[np.float64]:
+    """The im2col matrix ``(out, in_channels kh kw)`` of a (grouped) convolution.
+
+    Group ``g`` of ``groups`` connects its output channels to its own input channels only: a
+    block-diagonal matrix whose off-block entries are zero weights. A differential pair holds
+    zero (both devices high-resistance); the offset scheme cannot, so it refuses groups > 1.
+
+    Raises:
+        UnsupportedNodeError: ``groups > 1`` on an offset-scheme spec.
+    """
+    w = np.asarray(node.weight, dtype=np.float64)
+    groups = int(node.groups)
+    if groups == 1:
+        return w.reshape(w.shape[0], -1)
+    if spec.array.mapping is not MappingScheme.DIFFERENTIAL:
+        raise UnsupportedNodeError(
+            f"Conv2d with groups={groups} (node {name!r}) on the offset scheme: its "
+            "block-diagonal im2col matrix has zero weights, which need differential pairs "
+            "(--mapping differential)",
+            BACKEND,
+            ["Conv2d with groups=1", "Conv2d with groups>1 on differential pairs"],
+        )
+    out_g, in_g = w.shape[0] // groups, w.shape[1] * w.shape[2] * w.shape[3]
+    full = np.zeros((w.shape[0], groups * in_g))
+    for g in range(groups):
+        rows = slice(g * out_g, (g + 1) * out_g)
+        full[rows, g * in_g : (g + 1) * in_g] = w[rows].reshape(out_g, in_g)
+    return full
 
 
 def _digital(

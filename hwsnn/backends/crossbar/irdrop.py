@@ -46,12 +46,54 @@ def row_drop_factor(g_s: F64, wire_ohm: float, cols_per_tile: int) -> F64:
 def column_pair_sum(x: F64) -> F64:
     """``S = sum_{i,i'} x_i x_i' (N - max(i, i'))`` over the rows (last axis).
 
-    Computed as ``sum_k x_k (N - k)(2 c_k - x_k)`` with ``c_k`` the cumulative sum.
+    Computed as ``sum_t c_t^2`` with ``c_t = sum_{i<=t} x_i`` the cumulative sum: a pair of
+    rows is counted once for every ``t`` at or below its lower row (``N - max(i, i')`` times).
     """
-    n = x.shape[-1]
     c = np.cumsum(x, axis=-1)
-    s: F64 = np.sum(x * (n - np.arange(n)) * (2.0 * c - x), axis=-1)
+    s: F64 = np.sum(c * c, axis=-1)
     return s
+
+
+def _nodal_matrix(
+    g_cell: F64, wire_ohm: float
+) -> tuple[object, NDArray[np.int64], NDArray[np.int64]]:
+    """Sparse conductance matrix of the tile's row and column nodes and their node ids.
+
+    Row node ``(i, j)`` links to its right neighbour by a wire segment and to column node
+    ``(i, j)`` through the cell; column nodes link downwards; each row has a driver segment at
+    its left end and each column one segment to virtual ground below the last row.
+    """
+    import scipy.sparse as sp
+
+    rows, cols = g_cell.shape
+    gw = 1.0 / wire_ohm
+    nr = rows * cols
+    r_id = np.arange(nr).reshape(rows, cols)
+    c_id = r_id + nr
+    diag = np.zeros(2 * nr)
+    ii: list[NDArray[np.int64]] = []
+    jj: list[NDArray[np.int64]] = []
+    vv: list[F64] = []
+
+    def link(a: NDArray[np.int64], b: NDArray[np.int64], g: F64) -> None:
+        np.add.at(diag, a, g)
+        np.add.at(diag, b, g)
+        ii.extend([a, b])
+        jj.extend([b, a])
+        vv.extend([-g, -g])
+
+    link(r_id[:, :-1].ravel(), r_id[:, 1:].ravel(), np.full(rows * (cols - 1), gw))
+    link(c_id[:-1, :].ravel(), c_id[1:, :].ravel(), np.full((rows - 1) * cols, gw))
+    link(r_id.ravel(), c_id.ravel(), g_cell.ravel())
+    diag[r_id[:, 0]] += gw  # driver at the left end of each row
+    diag[c_id[-1, :]] += gw  # virtual ground below the last row
+    ii.append(np.arange(2 * nr))
+    jj.append(np.arange(2 * nr))
+    vv.append(diag)
+    a = sp.csc_matrix(
+        (np.concatenate(vv), (np.concatenate(ii), np.concatenate(jj))), shape=(2 * nr,) * 2
+    )
+    return a, r_id, c_id
 
 
 def exact_column_currents(g_s: F64, x: F64, voltage_v: float, wire_ohm: float) -> F64:
@@ -67,41 +109,13 @@ def exact_column_currents(g_s: F64, x: F64, voltage_v: float, wire_ohm: float) -
     Returns:
         Current into virtual ground of each column (A), shape ``(cols,)``.
     """
-    import scipy.sparse as sp
     from scipy.sparse.linalg import spsolve
 
-    rows, cols = g_s.shape
-    gw = 1.0 / wire_ohm
     on = np.asarray(x) != 0
-    gc = np.where(on[:, None], g_s, 0.0)
-    nr = rows * cols
-    r_id = np.arange(nr).reshape(rows, cols)
-    c_id = r_id + nr
-    diag = np.zeros(2 * nr)
-    rhs = np.zeros(2 * nr)
-    ii: list[NDArray[np.int64]] = []
-    jj: list[NDArray[np.int64]] = []
-    vv: list[F64] = []
-
-    def link(a: NDArray[np.int64], b: NDArray[np.int64], g: F64) -> None:
-        np.add.at(diag, a, g)
-        np.add.at(diag, b, g)
-        ii.extend([a, b])
-        jj.extend([b, a])
-        vv.extend([-g, -g])
-
-    link(r_id[:, :-1].ravel(), r_id[:, 1:].ravel(), np.full(rows * (cols - 1), gw))
-    link(c_id[:-1, :].ravel(), c_id[1:, :].ravel(), np.full((rows - 1) * cols, gw))
-    link(r_id.ravel(), c_id.ravel(), gc.ravel())
-    diag[r_id[:, 0]] += gw  # driver at the left end of each row
-    rhs[r_id[:, 0]] += gw * voltage_v * np.asarray(x, dtype=np.float64)
-    diag[c_id[-1, :]] += gw  # virtual ground below the last row
-    ii.append(np.arange(2 * nr))
-    jj.append(np.arange(2 * nr))
-    vv.append(diag)
-    a = sp.csc_matrix(
-        (np.concatenate(vv), (np.concatenate(ii), np.concatenate(jj))), shape=(2 * nr,) * 2
-    )
+    a, r_id, c_id = _nodal_matrix(np.where(on[:, None], g_s, 0.0), wire_ohm)
+    gw = 1.0 / wire_ohm
+    rhs = np.zeros(2 * r_id.size)
+    rhs[r_id[:, 0]] = gw * voltage_v * np.asarray(x, dtype=np.float64)
     v = spsolve(a, rhs)
     out: F64 = np.asarray(gw * v[c_id[-1, :]], dtype=np.float64)
     return out

@@ -4,7 +4,8 @@ A weight matrix ``W (out, in)`` becomes a crossbar matrix with one row per input
 (``offset`` scheme) or two columns (``differential`` scheme, ``[G+ | G-]``) per output. Binary
 weights ``{-a, +a}`` suit both schemes; ternary ``{-a, 0, +a}`` needs the differential pair
 (``0`` = both devices high-resistance). Other weights are refused unless ``binarize`` is set,
-which uses ``a sign(w)`` with ``a = mean |w|`` and reports the relative weight error.
+which uses ``a sign(w)`` with ``a = mean |w|`` (over the non-zero weights on differential
+pairs, where zeros stay zero) and reports the relative weight error.
 """
 
 from __future__ import annotations
@@ -112,7 +113,13 @@ def binary_levels(
     if not exact and not binarize:
         levels = mags.size + (1 if zeros else 0)
         raise TargetConstraintError("weight_levels", 3 if ternary_ok else 2, levels, where=where)
-    alpha = float(mags[0]) if exact and mags.size else float(np.mean(np.abs(weight))) or 1.0
+    if exact and mags.size:
+        alpha = float(mags[0])
+    else:  # least squares for fixed signs: mean |w| over the weights the cells hold (zeros
+        # stay zero on differential pairs, become +alpha on the offset scheme)
+        held = np.abs(weight[weight != 0]) if ternary_ok else np.abs(weight)
+        alpha = float(np.mean(held)) if held.size else 1.0
+    alpha = alpha or 1.0
     signs = np.sign(weight).astype(np.int8)
     if not ternary_ok:
         signs[signs == 0] = 1

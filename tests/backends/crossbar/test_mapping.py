@@ -124,3 +124,49 @@ def test_simulator_adapter_uses_fixed_devices(rng: np.random.Generator) -> None:
     ideal = run(graph, x, rng=np.random.default_rng(0), fidelity="ideal")
     ref = simulate_float(graph, x, rng=np.random.default_rng(0))
     np.testing.assert_array_equal(ideal.outputs, ref.outputs)
+
+
+def _grouped_cnn(rng: np.random.Generator, groups: int = 2) -> Graph:
+    from hwsnn.ir import LIF, Conv2d, Flatten, PoissonEncoder
+
+    dt = 1e-3
+    wc = np.where(rng.random((4, 4 // groups, 3, 3)) < 0.5, -0.6, 0.6)
+    wf = np.where(rng.random((10, 4 * 4 * 4)) < 0.5, -0.3, 0.3)
+    lif = dict(tau_mem=np.array(0.02), r=np.array(0.02 / dt), v_threshold=np.array(1.0))
+    return Graph.sequential(
+        [
+            ("in", Input(shape=(4, 8, 8))),
+            ("enc", PoissonEncoder(gain=1.0)),
+            ("conv", Conv2d(weight=wc, bias=None, stride=(2, 2), padding=(1, 1), groups=groups)),
+            ("lif1", LIF(**lif)),
+            ("flat", Flatten()),
+            ("fc", Linear(weight=wf)),
+            ("lif2", LIF(**lif)),
+            ("out", Output()),
+        ],
+        dt=dt,
+        timesteps=4,
+    )
+
+
+def test_grouped_conv_maps_block_diagonal_on_pairs(rng: np.random.Generator) -> None:
+    graph = _grouped_cnn(rng, groups=2)
+    spec = load_spec("mtj")  # differential pairs: off-block zeros = both devices high
+    art = map_graph(graph, spec, rng=rng, ideal=True)
+    conv = art.layers["conv"]
+    assert (conv.n_in, conv.n_out) == (4 * 9, 4)
+    assert np.all(conv.signs[18:, :2] == 0) and np.all(conv.signs[:18, 2:] == 0)
+    assert np.all(conv.signs[:18, :2] != 0) and conv.alpha == pytest.approx(0.6)
+    x = rng.random((6, 4, 8, 8)).astype(np.float32)
+    ref = simulate_float(graph, x, rng=np.random.default_rng(5))
+    got, _ = simulate_crossbar(art, x, fidelity=Fidelity.IDEAL, rng=np.random.default_rng(5))
+    for layer in ref.spikes:
+        np.testing.assert_array_equal(got.spikes[layer], ref.spikes[layer])
+    noisy = map_graph(graph, spec, rng=rng)
+    res, _ = simulate_crossbar(noisy, x, rng=np.random.default_rng(5))
+    assert np.mean(res.spikes["lif1"] == ref.spikes["lif1"]) > 0.8
+
+
+def test_grouped_conv_on_offset_scheme_is_refused(rng: np.random.Generator) -> None:
+    with pytest.raises(UnsupportedNodeError, match=r"groups=2 \(node 'conv'\).*differential"):
+        map_graph(_grouped_cnn(rng, groups=2), load_spec("rram"), rng=rng, binarize=True)
