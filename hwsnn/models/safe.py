@@ -1,18 +1,16 @@
 """SAFE-DNN (paper 000): STDP-learned spiking conv front-end converted to a one-step SAU block.
 
 She et al., "SAFE-DNN: a deep neural network with spike-assisted feature extraction for
-noise-robust inference" (``papers/000_996d16437485bc79.txt``). Stage 1 learns conv
-conductances with frequency-dependent stochastic STDP (:mod:`hwsnn.learn.fdstdp`) and
-cross-depth inhibition (only the strongest map fires at each pixel). Stage 2 drops the
-spike trains: conv (fixed) -> batch norm (frozen statistics) -> SAU, a step function
-``sum_i a_i 1[x in [e_i, e_i+1))`` read off the LIF neuron's spike count over ``T_input``
-steps, in parallel with a small auxiliary CNN; both feed a small main CNN.
+noise-robust inference" (``papers/000_996d16437485bc79.txt``). Stage 1
+(:mod:`hwsnn.models.safe_stdp`) learns non-negative conv conductances with frequency-dependent
+stochastic STDP (:mod:`hwsnn.learn.fdstdp`), cross-depth inhibition and adaptive thresholds.
+Stage 2 (Sec. 4.2) drops the spike trains: conv (fixed) -> batch norm (frozen statistics) ->
+SAU, a step function ``sum_i a_i 1[x in [e_i, e_i+1))`` read off the LIF neuron's spike count
+over ``T_input`` steps (Sec. 4.4), in parallel with a smaller auxiliary CNN; both feed the main
+CNN (Sec. 4.1).
 """
 
 from __future__ import annotations
-
-import math
-from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -21,102 +19,17 @@ from numpy.typing import NDArray
 from torch import Tensor, nn
 
 from hwsnn import ir
-from hwsnn.learn.fdstdp import FDSTDPConfig, fd_stdp_update
+from hwsnn.models.safe_stdp import FrontEndConfig, SpikingFrontEnd, lif_staircase, stdp_front_end
 
-__all__ = ["SAFENet", "SpikingFrontEnd", "export_front_end", "lif_staircase", "stdp_front_end"]
-
-
-def lif_staircase(
-    steps: int, tau_steps: float, max_count: int
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """SAU edges and levels: spike count/steps of a discrete LIF (threshold 1) for constant drive.
-
-    ``v <- (1 - 1/tau) v + x``, spike and reset to 0 when ``v > 1``. The count is a step
-    function of ``x``; ``edges[k]`` is the smallest drive giving ``k + 1`` spikes (bisection).
-    """
-
-    def count(x: float) -> int:
-        v, n = 0.0, 0
-        for _ in range(steps):
-            v = (1 - 1 / tau_steps) * v + x
-            if v > 1.0:
-                n, v = n + 1, 0.0
-        return n
-
-    edges = []
-    for k in range(1, max_count + 1):
-        lo, hi = 0.0, 4.0
-        for _ in range(40):
-            mid = (lo + hi) / 2
-            lo, hi = (lo, mid) if count(mid) >= k else (mid, hi)
-        edges.append(hi)
-    uniq: dict[float, int] = {}
-    for k, e in enumerate(edges, start=1):  # counts can jump by more than one at one drive
-        uniq[round(e, 9)] = k
-    keys = sorted(uniq)
-    levels = np.asarray([uniq[e] for e in keys], dtype=np.float64) / steps
-    return np.asarray([*keys, 1e6]), levels
-
-
-@dataclass(frozen=True)
-class FrontEndConfig:
-    """Spiking front-end constants: 8 maps of 5x5, LIF with tau = 10 steps, 10 input steps."""
-
-    maps: int = 8
-    kernel: int = 5
-    steps: int = 10
-    tau_steps: float = 10.0
-    max_rate_hz: float = 200.0
-    dt: float = 1e-3
-
-
-class SpikingFrontEnd:
-    """Stage 1: conductances ``(maps, 1, k, k)`` learned by FD stochastic STDP, WTA across depth."""
-
-    def __init__(self, cfg: FrontEndConfig, stdp: FDSTDPConfig, gen: torch.Generator) -> None:
-        self.cfg, self.stdp, self.gen = cfg, stdp, gen
-        self.g = torch.rand((cfg.maps, 1, cfg.kernel, cfg.kernel), generator=gen) * 0.3 + 0.35
-        self.threshold = 1.0
-
-    def learn(self, images: Tensor) -> None:
-        """Present a batch for ``steps`` steps, updating conductances after post-spikes."""
-        cfg, pad = self.cfg, self.cfg.kernel // 2
-        freq = images * cfg.max_rate_hz
-        age = torch.full_like(images, math.inf)
-        v = torch.zeros(images.shape[0], cfg.maps, *images.shape[2:])
-        for _ in range(cfg.steps):
-            pre = (torch.rand(images.shape, generator=self.gen) < freq * cfg.dt).float()
-            age = torch.where(pre > 0, torch.zeros_like(age), age + cfg.dt)
-            v = (1 - 1 / cfg.tau_steps) * v + F.conv2d(pre, self.g - self.g.mean(), padding=pad)
-            win = (v == v.max(dim=1, keepdim=True).values) & (v > self.threshold)  # cross-depth WTA
-            v = torch.where(win.any(dim=1, keepdim=True), torch.zeros_like(v), v)
-            self._update(win, age, freq)
-
-    def _update(self, win: Tensor, age: Tensor, freq: Tensor) -> None:
-        pad = self.cfg.kernel // 2
-        ages = F.unfold(age.nan_to_num(posinf=1e3), self.cfg.kernel, padding=pad)  # (B, K, L)
-        freqs = F.unfold(freq, self.cfg.kernel, padding=pad)
-        for j in range(self.cfg.maps):
-            b, pos = torch.nonzero(win[:, j].flatten(1), as_tuple=True)
-            if b.numel() == 0:
-                continue
-            pick = torch.randperm(b.numel(), generator=self.gen)[:16]
-            rows_age, rows_f = ages[b[pick], :, pos[pick]], freqs[b[pick], :, pos[pick]]
-            g = self.g[j].flatten().expand_as(rows_age)
-            new = fd_stdp_update(g, rows_age, rows_f, self.stdp, self.gen)
-            self.g[j] = new.mean(dim=0).reshape(self.g[j].shape)
-
-
-def stdp_front_end(
-    images: NDArray[np.float32], cfg: FrontEndConfig, *, batch: int, seed: int
-) -> SpikingFrontEnd:
-    """Learn the front-end on ``images`` (N, 1, H, W), one mini-batch at a time."""
-    fe = SpikingFrontEnd(
-        cfg, FDSTDPConfig(f_max=cfg.max_rate_hz), torch.Generator().manual_seed(seed)
-    )
-    for i in range(0, len(images), batch):
-        fe.learn(torch.from_numpy(np.array(images[i : i + batch], dtype=np.float32)))
-    return fe
+__all__ = [
+    "FrontEndConfig",
+    "SAFENet",
+    "SAUBlock",
+    "SpikingFrontEnd",
+    "export_front_end",
+    "lif_staircase",
+    "stdp_front_end",
+]
 
 
 class SAUBlock(nn.Module):
@@ -160,19 +73,37 @@ class SAUBlock(nn.Module):
 
 
 class SAFENet(nn.Module):
-    """Front-end (SAU block, or trainable conv + ReLU for the baseline) || aux CNN -> main CNN."""
+    """Front-end (SAU block, or trainable conv + ReLU for the baseline) || aux CNN -> main CNN.
 
-    def __init__(self, front: nn.Module, maps: int, n_classes: int, side: int) -> None:
+    Paper 000 Sec. 4.1: the two parallel modules' maps are concatenated along depth and feed
+    the main CNN. ``maps`` is the front end's channel count, ``aux_maps`` the auxiliary CNN's
+    ("smaller size"; default ``maps``). Main CNN: max-pool 2, conv 3x3 ``width`` + ReLU,
+    max-pool 2, conv 3x3 ``width`` + ReLU, linear classifier.
+    """
+
+    def __init__(
+        self,
+        front: nn.Module,
+        maps: int,
+        n_classes: int,
+        side: int,
+        *,
+        aux_maps: int | None = None,
+        width: int = 32,
+    ) -> None:
         super().__init__()
+        aux = maps if aux_maps is None else aux_maps
         self.front = front
-        self.aux = nn.Sequential(nn.Conv2d(1, maps, 5, padding=2), nn.ReLU())
+        self.aux = nn.Sequential(nn.Conv2d(1, aux, 5, padding=2), nn.ReLU())
         self.main = nn.Sequential(
             nn.MaxPool2d(2),
-            nn.Conv2d(2 * maps, 16, 3, padding=1),
+            nn.Conv2d(maps + aux, width, 3, padding=1),
             nn.ReLU(),
             nn.MaxPool2d(2),
+            nn.Conv2d(width, width, 3, padding=1),
+            nn.ReLU(),
             nn.Flatten(),
-            nn.Linear(16 * (side // 4) ** 2, n_classes),
+            nn.Linear(width * (side // 4) ** 2, n_classes),
         )
 
     def forward(self, x: Tensor) -> Tensor:

@@ -1,4 +1,12 @@
-"""``hwsnn train safe``: SAFE-DNN vs the same-size CNN under Gaussian noise (SNR 40..12 dB)."""
+"""``hwsnn train safe``: SAFE-DNN vs the same-size CNN under Gaussian noise (SNR 40..12 dB).
+
+Paper 000 (``papers/000_996d16437485bc79.txt``) Sec. 4-5: stage 1 learns the spiking conv
+module by FD stochastic STDP on clean training images, stage 2 converts it (fixed conv ->
+frozen batch norm -> SAU) and trains the auxiliary and main CNNs on clean images only. The
+baseline has the same layers with the spiking module replaced by a trainable conv + ReLU
+(the paper's "-mu" network), trained the same way on the same clean data. Both are tested
+on the same noisy copies of the test set.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from hwsnn import ir
 from hwsnn.data import Dataset
 from hwsnn.models._common import Timer, batches, evaluate
 from hwsnn.models.recipes import Outcome, RecipeOptions, load_for
@@ -21,13 +30,21 @@ from hwsnn.models.safe import (
 )
 from hwsnn.sim import simulate
 
-__all__ = ["add_noise", "safe_recipe"]
+__all__ = ["AUX_MAPS", "SNRS_DB", "add_noise", "safe_recipe"]
 
 SNRS_DB = (40.0, 30.0, 20.0, 15.0, 12.0)
+AUX_MAPS = 4
+"""Auxiliary CNN maps: "conventional CNN layers of smaller size" than the spiking module."""
+STDP_IMAGES = 2000
+"""Training images the spiking module learns from (one presentation each)."""
 
 
 def add_noise(x: Tensor, snr_db: float, gen: torch.Generator) -> Tensor:
-    """Gaussian noise with per-image power ``mean(x^2) / 10^(snr/10)`` (paper 000 Table 2)."""
+    """Gaussian noise with per-image power ``mean(x^2) / 10^(snr/10)`` (paper 000 Table 2).
+
+    ``SNR = 10 log10(P_signal / P_noise)`` with ``P_signal`` the mean squared pixel of each
+    image; the noisy image is not clipped.
+    """
     power = x.pow(2).mean(dim=(1, 2, 3), keepdim=True)
     return x + torch.randn(x.shape, generator=gen) * torch.sqrt(power / 10 ** (snr_db / 10))
 
@@ -59,32 +76,27 @@ def _noise_table(net: SAFENet, ds: Dataset, seed: int) -> dict[str, float]:
     return table
 
 
-def safe_recipe(opts: RecipeOptions) -> Outcome:
-    """Stage 1 STDP front-end, stage 2 SAFE-DNN training, baseline CNN, noise sweep, IR check."""
-    ds = load_for(opts, quick_train=300, quick_test=100)
-    cfg = FrontEndConfig()
-    epochs = opts.epochs or (3 if opts.quick else 4)
-    torch.manual_seed(opts.seed)
-    fe = stdp_front_end(ds.x_train[: 200 if opts.quick else 2000], cfg, batch=100, seed=opts.seed)
+def _networks(
+    opts: RecipeOptions, ds: Dataset, cfg: FrontEndConfig
+) -> tuple[SAUBlock, SAFENet, SAFENet]:
+    """Learn the spiking module (stage 1), convert it, build SAFE-DNN and the baseline."""
+    fe = stdp_front_end(
+        ds.x_train[: 200 if opts.quick else STDP_IMAGES], cfg, batch=100, seed=opts.seed
+    )
     edges, levels = lif_staircase(cfg.steps, cfg.tau_steps, cfg.steps)
-    block = SAUBlock(fe.g - fe.g.mean(), edges, levels)
+    block = SAUBlock(fe.g, edges, levels)
     block.calibrate(torch.from_numpy(np.array(ds.x_train[:1000])))
     side = ds.input_shape[1]
-    safe = SAFENet(block, cfg.maps, ds.n_classes, side)
-    base = SAFENet(
-        nn.Sequential(nn.Conv2d(1, cfg.maps, 5, padding=2), nn.ReLU()), cfg.maps, ds.n_classes, side
-    )
-    results: dict[str, Any] = {
-        "dataset": ds.name,
-        "n_train": len(ds.y_train),
-        "n_test": len(ds.y_test),
-        "epochs": epochs,
-        "front_end_maps": cfg.maps,
-        "sau_levels": len(levels),
-    }
-    for name, net in (("safe", safe), ("baseline_cnn", base)):
-        train_s = _train(net, ds, epochs, opts.seed)
-        results[name] = {"train_s": train_s, **_noise_table(net, ds, opts.seed)}
+    torch.manual_seed(opts.seed)
+    safe = SAFENet(block, cfg.maps, ds.n_classes, side, aux_maps=AUX_MAPS)
+    torch.manual_seed(opts.seed)
+    front = nn.Sequential(nn.Conv2d(1, cfg.maps, cfg.kernel, padding=cfg.kernel // 2), nn.ReLU())
+    base = SAFENet(front, cfg.maps, ds.n_classes, side, aux_maps=AUX_MAPS)
+    return block, safe, base
+
+
+def _front_end_check(block: SAUBlock, ds: Dataset, results: dict[str, Any]) -> ir.Graph:
+    """Export the converted module and record how exactly ``sim.float`` reproduces it."""
     graph = export_front_end(block, ds.input_shape)
     x = np.array(ds.x_test[:100])
     with torch.no_grad():
@@ -92,11 +104,33 @@ def safe_recipe(opts: RecipeOptions) -> Outcome:
     sim = simulate(graph, x).outputs[0]
     results["front_end_sim_match_fraction"] = float(np.mean(np.isclose(sim, ref, atol=1e-6)))
     results["front_end_sim_max_abs_diff"] = float(np.max(np.abs(sim - ref)))
-    results["safe_minus_baseline_at_20dB_points"] = 100 * (
-        results["safe"]["20dB"] - results["baseline_cnn"]["20dB"]
-    )
-    results["safe_minus_baseline_clean_points"] = 100 * (
-        results["safe"]["clean"] - results["baseline_cnn"]["clean"]
-    )
+    return graph
+
+
+def safe_recipe(opts: RecipeOptions) -> Outcome:
+    """Stage 1 STDP front-end, stage 2 SAFE-DNN training, baseline CNN, noise sweep, IR check."""
+    ds = load_for(opts, quick_train=300, quick_test=100)
+    cfg = FrontEndConfig(maps=12, steps=20)
+    epochs = opts.epochs or (3 if opts.quick else 4)
+    block, safe, base = _networks(opts, ds, cfg)
+    results: dict[str, Any] = {
+        "dataset": ds.name,
+        "n_train": len(ds.y_train),
+        "n_test": len(ds.y_test),
+        "epochs": epochs,
+        "front_end_maps": cfg.maps,
+        "aux_maps": AUX_MAPS,
+        "stdp_images": min(len(ds.y_train), 200 if opts.quick else STDP_IMAGES),
+        "sau_levels": int(block.levels.numel()) - 2,
+    }
+    for name, net in (("safe", safe), ("baseline_cnn", base)):
+        train_s = _train(net, ds, epochs, opts.seed)
+        results[name] = {"train_s": train_s, **_noise_table(net, ds, opts.seed)}
+    graph = _front_end_check(block, ds, results)
+    for key in ("clean", "20dB", "12dB"):
+        results[f"safe_minus_baseline_{key}_points"] = 100 * (
+            results["safe"][key] - results["baseline_cnn"][key]
+        )
+    results["safe_minus_baseline_at_20dB_points"] = results["safe_minus_baseline_20dB_points"]
     tensors = {k: v.detach().clone() for k, v in safe.state_dict().items()}
     return Outcome(tensors, {"safe_front_end": graph}, results)

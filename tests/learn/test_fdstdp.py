@@ -29,3 +29,14 @@ def test_higher_input_frequency_widens_the_potentiation_window() -> None:
     slow = (fd_stdp_update(g, age, torch.zeros_like(g), cfg, gen) > 0.5).float().mean()
     fast = (fd_stdp_update(g, age, torch.full_like(g, 200.0), cfg, gen) > 0.5).float().mean()
     assert float(fast) > float(slow)
+
+
+def test_steps_saturate_towards_the_bounds() -> None:
+    """Eq. 2: potentiation shrinks near g_max, depression shrinks near g_min."""
+    cfg = FDSTDPConfig(gamma_pot=1.0, gamma_dep=1.0)
+    gen = torch.Generator().manual_seed(0)
+    g = torch.tensor([[0.1, 0.9]])
+    up = fd_stdp_update(g, torch.zeros_like(g), torch.zeros_like(g), cfg, gen) - g
+    down = g - fd_stdp_update(g, torch.full_like(g, math.inf), torch.zeros_like(g), cfg, gen)
+    assert float(up[0, 0]) > float(up[0, 1]) > 0
+    assert float(down[0, 1]) > float(down[0, 0]) > 0

@@ -10,8 +10,51 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from hwsnn.models.safe import SAUBlock, export_front_end, lif_staircase  # noqa: E402
+from hwsnn.errors import DataError  # noqa: E402
+from hwsnn.models.safe import (  # noqa: E402
+    FrontEndConfig,
+    SAFENet,
+    SAUBlock,
+    SpikingFrontEnd,
+    export_front_end,
+    lif_staircase,
+    stdp_front_end,
+)
 from hwsnn.sim import simulate  # noqa: E402
+
+
+def _vertical_bars(rng: np.random.Generator, n: int, side: int = 12) -> np.ndarray:
+    x = np.zeros((n, 1, side, side), np.float32)
+    for i, c in enumerate(rng.integers(2, side - 4, size=n)):
+        x[i, 0, :, c : c + 2] = 1.0
+    return x
+
+
+def test_stdp_learns_the_local_correlation_of_the_inputs(rng: np.random.Generator) -> None:
+    """Paper 000 Sec. 3: STDP learns the spatial correlation of pixels in a receptive field."""
+    fe = stdp_front_end(_vertical_bars(rng, 400), FrontEndConfig(maps=2), batch=20, seed=0)
+    for j in range(2):
+        k = fe.g[j, 0].numpy()
+        assert k.mean(axis=0).var() > 100 * k.mean(axis=1).var()  # vertical bar detectors
+        assert k.max() > 0.7 and k.min() < 0.1
+    # cross-depth inhibition + homeostasis: the two maps learn different bar positions
+    assert float((fe.g[0] - fe.g[1]).abs().max()) > 0.5
+    assert float(fe.wins.min()) > 0.5 * float(fe.wins.max())
+
+
+def test_front_end_rejects_images_without_a_channel_axis() -> None:
+    fe = SpikingFrontEnd(FrontEndConfig(), None, torch.Generator().manual_seed(0))
+    with pytest.raises(DataError):
+        fe.learn(torch.zeros(2, 8, 8))
+
+
+def test_safe_net_concatenates_front_and_smaller_aux_maps() -> None:
+    edges, levels = lif_staircase(10, 10.0, 10)
+    block = SAUBlock(torch.rand(6, 1, 5, 5), edges, levels)
+    net = SAFENet(block, 6, 10, 28, aux_maps=2)
+    assert net(torch.rand(3, 1, 28, 28)).shape == (3, 10)
+    assert net.main[1].in_channels == 8
+    assert not any(p.requires_grad for p in block.parameters())
 
 
 def test_staircase_counts_lif_spikes() -> None:
@@ -41,3 +84,16 @@ def test_cli_quick(tmp_path) -> None:  # type: ignore[no-untyped-def]
     for net in ("safe", "baseline_cnn"):
         assert set(results[net]) >= {"clean", "40dB", "20dB", "12dB"}
     assert results["front_end_sim_match_fraction"] > 0.99
+
+
+def test_sau_flat_regions_absorb_small_perturbations(rng: np.random.Generator) -> None:
+    """Paper 000 Sec. 4.4: inside a flat region a small input change gives no output change."""
+    edges, levels = lif_staircase(20, 10.0, 20)
+    mids = (edges[:-2] + edges[1:-1]) / 2
+    block = SAUBlock(torch.ones(1, 1, 1, 1), edges, levels)
+    z = torch.tensor(mids, dtype=torch.float32).reshape(1, 1, 1, -1)
+    half_gap = float(np.min(np.diff(edges[:-1]))) / 2
+    noisy = z + torch.from_numpy(rng.uniform(-0.9, 0.9, z.shape).astype(np.float32)) * half_gap
+    with torch.no_grad():
+        assert torch.equal(block(z), block(noisy))
+        assert torch.equal(block(z).flatten(), torch.tensor(levels[:-1], dtype=torch.float32))

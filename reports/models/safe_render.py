@@ -1,0 +1,84 @@
+"""Render the SAFE-DNN tables (``safe_*.md``) from the JSON files ``hwsnn train safe`` wrote.
+
+Run: ``.venv/bin/python reports/models/safe_render.py`` (reads reports/models/safe_*.json).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+HERE = Path(__file__).parent
+KEYS = ("clean", "40dB", "30dB", "20dB", "15dB", "12dB")
+
+
+def _pct(v: float) -> str:
+    return f"{100 * v:.2f}"
+
+
+def _rows(d: dict, seed: int) -> list[str]:  # type: ignore[type-arg]
+    rows = []
+    for name in ("safe", "baseline_cnn"):
+        rows.append(f"| {seed} | {name} | " + " | ".join(_pct(d[name][k]) for k in KEYS) + " |")
+    diff = [f"{100 * (d['safe'][k] - d['baseline_cnn'][k]):+.2f}" for k in KEYS]
+    rows.append(f"| {seed} | safe - baseline (points) | " + " | ".join(diff) + " |")
+    return rows
+
+
+def _drops(d: dict, seed: int) -> list[str]:  # type: ignore[type-arg]
+    return [
+        f"| {seed} | {name} | "
+        + " | ".join(f"{100 * (d[name]['clean'] - d[name][k]):.2f}" for k in KEYS[1:])
+        + " |"
+        for name in ("safe", "baseline_cnn")
+    ]
+
+
+def _verdict(d: dict) -> str:  # type: ignore[type-arg]
+    at20 = 100 * (d["safe"]["20dB"] - d["baseline_cnn"]["20dB"])
+    clean = 100 * (d["safe"]["clean"] - d["baseline_cnn"]["clean"])
+    met = at20 > 0 and clean >= -0.5
+    return (
+        f"Seed {d['options']['seed']}: SAFE - baseline = {at20:+.2f} points at 20 dB, "
+        f"{clean:+.2f} points clean: target (better at 20 dB, clean within 0.5) "
+        + ("**met**." if met else "**not met**.")
+    )
+
+
+def main() -> None:
+    """Write ``safe_fashion-mnist_60k.md`` from every ``safe_fashion-mnist_60k*.json``."""
+    runs = [json.loads(p.read_text()) for p in sorted(HERE.glob("safe_fashion-mnist_60k*.json"))]
+    head = ["| seed | network | " + " | ".join(KEYS) + " |", "|---|---|" + "---:|" * len(KEYS)]
+    rows = [r for d in runs for r in _rows(d, d["options"]["seed"])]
+    d0 = runs[0]
+    lines = [
+        f"# SAFE-DNN vs same-size CNN on {d0['dataset']} ({d0['n_train']} train / "
+        f"{d0['n_test']} test), accuracy (%) under Gaussian noise",
+        "",
+        *(f"Command: `{d['command']}` (OMP_NUM_THREADS=1, 1 torch thread)" for d in runs),
+        "",
+        f"Spiking module: {d0['front_end_maps']} maps learned by FD stochastic STDP on "
+        f"{d0['stdp_images']} clean training images, SAU with {d0['sau_levels']} levels; "
+        f"auxiliary CNN {d0['aux_maps']} maps; {d0['epochs']} epochs, clean training data only "
+        "for both networks; same noisy test images for both (per-image SNR).",
+        "Front-end IR export (Input -> Conv2d with BN folded -> SAU) vs torch: "
+        + ", ".join(f"{_pct(d['front_end_sim_match_fraction'])} % equal" for d in runs)
+        + " of activations.",
+        "",
+        *head,
+        *rows,
+        "",
+        "Accuracy lost to the noise (clean minus noisy, points):",
+        "",
+        "| seed | network | " + " | ".join(KEYS[1:]) + " |",
+        "|---|---|" + "---:|" * (len(KEYS) - 1),
+        *(r for d in runs for r in _drops(d, d["options"]["seed"])),
+        "",
+        *(_verdict(d) for d in runs),
+        "",
+    ]
+    (HERE / "safe_fashion-mnist_60k.md").write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
