@@ -14,6 +14,12 @@ the spiking post-neurons of a map taken with ``STDP_stride`` and over the mini-b
 before the update. Thresholds start at 0 and rise after every mini-batch by
 ``beta_thresh * spikes / map size`` (eq. 4); a fraction ``p_drop`` of the output maps is
 silenced per iteration.
+
+The windows are thresholds on *averaged* traces, so where they sit relative to the
+data's averaged traces decides which window ever acts: on Fashion-MNIST with Table 3
+settings the averages span about 0.1 .. 0.36, above both 0.05 and 0.005, so only
+potentiation acts and the kernels drift to all +1. :meth:`HBSTDPLayer.window_fractions`
+reports how often each window was reached.
 """
 
 from __future__ import annotations
@@ -28,7 +34,14 @@ from torch import Tensor
 
 from hwsnn.errors import HwsnnError
 
-__all__ = ["HBSTDPConfig", "HBSTDPLayer", "hbstdp_update", "init_binary_kernels", "variant"]
+__all__ = [
+    "HBSTDPConfig",
+    "HBSTDPLayer",
+    "hbstdp_update",
+    "init_binary_kernels",
+    "table3_cifar10_c1",
+    "variant",
+]
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,15 @@ class HBSTDPConfig:
     p_drop: float = 0.5
     stdp_stride: int = 5
     alpha_weight_init: float = 75.0
+
+
+def table3_cifar10_c1() -> HBSTDPConfig:
+    """Paper 002 Table 3, column C1 (CIFAR-10), excitatory rule.
+
+    ``alpha_weight_init`` 30, windows 0.02 / 0.005, ``p_hebb_pot`` 0.05; every other field
+    is the same in the MNIST column (the :class:`HBSTDPConfig` defaults).
+    """
+    return replace(HBSTDPConfig(), alpha_weight_init=30.0, pre_hebb_pot=0.02, p_hebb_pot=0.05)
 
 
 def variant(cfg: HBSTDPConfig, name: str) -> HBSTDPConfig:
@@ -137,12 +159,18 @@ class HBSTDPLayer:
         self.gen = gen
         self.weight = init_binary_kernels((c_out, c_in, 3, 3), cfg, gen)
         self.threshold = torch.zeros(c_out)
+        self.window_hits = torch.zeros(3, dtype=torch.float64)
 
     def _decays(self) -> tuple[float, float]:
         return math.exp(-self.cfg.dt / self.cfg.tau_pre), math.exp(-self.cfg.dt / self.cfg.tau_mem)
 
-    def learn_batch(self, images: Tensor) -> int:
+    def learn_batch(self, images: Tensor, *, plastic: bool = True) -> int:
         """Present a mini-batch for ``t_stdp_steps`` steps, updating kernels every step.
+
+        Args:
+            images: Mini-batch ``(B, C_in, H, W)`` with pixel values in [0, 1].
+            plastic: Switch kernels by HB-STDP; ``False`` only adapts the thresholds
+                (eq. 4), which gives the random-kernel baseline its own thresholds.
 
         Returns:
             Output spikes emitted (for monitoring).
@@ -162,7 +190,7 @@ class HBSTDPLayer:
             post = (v > self.threshold[None, :, None, None]).float() * keep[None, :, None, None]
             v = v * (1 - post)
             counts += post.sum(dim=(0, 2, 3))
-            if post.any():
+            if plastic and post.any():
                 self._update(trace, post)
         self.threshold += cfg.beta_thresh * counts / (images.shape[2] * images.shape[3])
         return int(counts.sum())
@@ -178,9 +206,31 @@ class HBSTDPLayer:
         has = (n > 0).float()
         avg = (per_map * has[..., None]).sum(dim=0) / has.sum(dim=0).clamp_min(1)[:, None]
         active = has.sum(dim=0) > 0
+        self._count_windows(avg[active])
         self.weight = hbstdp_update(
             self.weight, avg.reshape(self.weight.shape), active, self.cfg, self.gen
         )
+
+    def _count_windows(self, avg: Tensor) -> None:
+        near = avg >= self.cfg.pre_hebb_pot
+        far = (avg <= self.cfg.pre_antihebb_dep) & ~near
+        hits = torch.stack([near.sum(), (~near & ~far).sum(), far.sum()])
+        self.window_hits += hits.double()
+
+    def window_fractions(self) -> dict[str, float]:
+        """Share of averaged sampled traces that fell in each eHB-STDP window so far.
+
+        Returns:
+            ``hebb_pot`` (trace >= ``pre_hebb_pot``), ``dead_zone`` (between the two
+            thresholds) and ``antihebb_dep`` (trace <= ``pre_antihebb_dep``), summing to 1
+            once any update ran (all 0 before).
+        """
+        total = float(self.window_hits.sum())
+        keys = ("hebb_pot", "dead_zone", "antihebb_dep")
+        return {
+            k: float(v) / total if total else 0.0
+            for k, v in zip(keys, self.window_hits, strict=True)
+        }
 
 
 def kernel_memory_compression(

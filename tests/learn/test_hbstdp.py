@@ -10,6 +10,7 @@ from hwsnn.learn.hbstdp import (  # noqa: E402
     HBSTDPConfig,
     hbstdp_update,
     kernel_memory_compression,
+    table3_cifar10_c1,
     variant,
 )
 
@@ -41,3 +42,40 @@ def test_variants_remove_the_dead_zone() -> None:
     assert variant(base, "ehb2").pre_hebb_pot <= base.pre_antihebb_dep * 1.01
     assert variant(base, "ehb3").pre_antihebb_dep >= base.pre_hebb_pot * 0.99
     assert kernel_memory_compression(36, 5, 36, 3) == pytest.approx(25 * 32 / (9 * 2))
+    cifar = table3_cifar10_c1()
+    assert (cifar.alpha_weight_init, cifar.pre_hebb_pot, cifar.p_hebb_pot) == (30.0, 0.02, 0.05)
+
+
+def test_dead_zone_trace_moves_only_in_the_variants() -> None:
+    base = HBSTDPConfig(p_hebb_pot=1.0, p_antihebb_dep=1.0)
+    mid = (base.pre_hebb_pot * base.pre_antihebb_dep) ** 0.5  # inside the dead zone
+    trace = torch.full((1, 1, 2, 1), mid)
+    w = torch.tensor([-1.0, 1.0]).reshape(1, 1, 2, 1)
+    active = torch.tensor([True])
+
+    def run(name: str) -> list[float]:
+        gen = torch.Generator().manual_seed(0)
+        return hbstdp_update(w, trace, active, variant(base, name), gen).flatten().tolist()
+
+    assert run("ehb") == [-1.0, 1.0]  # dead zone: no switching
+    assert run("ehb2") == [1.0, 1.0]  # dead zone became potentiation
+    assert run("ehb3") == [-1.0, -1.0]  # dead zone became depression
+
+
+def test_window_fractions_and_frozen_kernels() -> None:
+    from hwsnn.learn.hbstdp import HBSTDPLayer
+
+    gen = torch.Generator().manual_seed(0)
+    layer = HBSTDPLayer(1, 4, HBSTDPConfig(p_drop=0.0), gen)
+    assert layer.window_fractions() == {"hebb_pot": 0.0, "dead_zone": 0.0, "antihebb_dep": 0.0}
+    x = torch.zeros(10, 1, 10, 10)
+    x[:, :, 3:7, 3:7] = 1.0
+    before = layer.weight.clone()
+    layer.learn_batch(x, plastic=False)
+    assert torch.equal(layer.weight, before)
+    assert float(layer.threshold.min()) > 0.0
+    assert layer.window_fractions()["hebb_pot"] == 0.0
+    layer.learn_batch(x)
+    fractions = layer.window_fractions()
+    assert sum(fractions.values()) == pytest.approx(1.0)
+    assert fractions["hebb_pot"] > 0.0

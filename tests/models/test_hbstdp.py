@@ -35,7 +35,11 @@ def test_cli_quick(tmp_path) -> None:  # type: ignore[no-untyped-def]
     add_train_arguments(parser)
     assert run_train(parser.parse_args(["hbstdp", "--quick", "--out", str(tmp_path)])) == 0
     results = json.loads((tmp_path / "hbstdp.json").read_text())
-    for name in ("ehb", "ehb2", "ehb3", "random"):
+    for name in ("ehb", "ehb2", "ehb3", "random", "random_zero_threshold"):
         assert 0.0 <= results[name]["accuracy"] <= 1.0
+        assert 1 <= results[name]["distinct_kernels"] <= results["maps"]
+    assert sum(results["ehb"]["window_fractions"].values()) == pytest.approx(1.0)
+    assert results["random"]["window_fractions"]["hebb_pot"] == 0.0  # thresholds only
+    assert results["random_zero_threshold"]["threshold_mean"] == 0.0
     assert results["ehb"]["sim_vs_torch_prediction_agreement_same_input"] >= 0.95
     assert (tmp_path / "hbstdp.hwir").exists()
