@@ -27,6 +27,9 @@ COUNTING_RULES = """\
   is in {-1, 0, 1} (spikes), and as **multiply-accumulates (MACs)** otherwise (analog
   input, e.g. a first layer fed the image every step).
 * **Dense operations** are the same computation with every input and weight set to 1.
+* **ReLU and MaxPool2d** (conventional-CNN activations) perform no synaptic operations
+  and no neuron updates; they add nothing to any count (their outputs still decide
+  whether the next connection layer counts ACs or MACs).
 * **Neuron updates** count every neuron of every LIF/IF/LI node at every step
   (synchronous, time-stepped hardware).
 * **Memory accesses**: one weight read per effective operation, one state read and one

@@ -140,6 +140,23 @@ def _avgpool2d(m: torch.nn.AvgPool2d, b: GraphBuilder, path: str, prev: str) -> 
     return b.add(node_name(path, m), node, prev)
 
 
+def _maxpool2d(m: torch.nn.MaxPool2d, b: GraphBuilder, path: str, prev: str) -> str:
+    if m.ceil_mode:
+        raise _refuse(m, "ceil_mode=True; only floor windows are supported")
+    if _pair(m.dilation) != (1, 1):
+        raise _refuse(m, f"dilation={m.dilation}; only dilation 1 is supported")
+    if m.return_indices:
+        raise _refuse(m, "return_indices=True; only the pooled values are exported")
+    kernel = _pair(m.kernel_size)
+    stride = kernel if m.stride is None else _pair(m.stride)
+    node = ir.MaxPool2d(kernel_size=kernel, stride=stride, padding=_pair(m.padding))
+    return b.add(node_name(path, m), node, prev)
+
+
+def _relu(m: torch.nn.ReLU, b: GraphBuilder, path: str, prev: str) -> str:
+    return b.add(node_name(path, m), ir.ReLU(), prev)
+
+
 def _flatten_dim(m: torch.nn.Flatten, dim: int) -> int:
     """Torch dims count the batch dim, IR dims do not; negative dims are the same."""
     if dim == 0:
@@ -182,6 +199,8 @@ EXPORTERS: dict[type[torch.nn.Module], Exporter] = {
     torch.nn.Linear: _linear,
     torch.nn.Conv2d: _conv2d,
     torch.nn.AvgPool2d: _avgpool2d,
+    torch.nn.MaxPool2d: _maxpool2d,
+    torch.nn.ReLU: _relu,
     torch.nn.Flatten: _flatten,
     torch.nn.Identity: _passthrough,
     torch.nn.Dropout: _passthrough,

@@ -9,7 +9,18 @@ from hwsnn.ir.io import CurrentEncoder, Input, Output, PoissonEncoder
 from hwsnn.ir.neuron import IF, LI, LIF, NLIF, NeuronCoefficients, neuron_coefficients
 from hwsnn.ir.registry import NODE_TYPES, node_type, register_node_type
 from hwsnn.ir.summary import NodeSummary, summarize
-from hwsnn.ir.synapse import Add, Affine, AvgPool2d, Conv2d, Flatten, Linear, Scale, SumPool2d
+from hwsnn.ir.synapse import (
+    Add,
+    Affine,
+    AvgPool2d,
+    Conv2d,
+    Flatten,
+    Linear,
+    MaxPool2d,
+    ReLU,
+    Scale,
+    SumPool2d,
+)
 from hwsnn.ir.temporal import MaxPoolTTFS, TimeAffine, TTFSEncoder
 
 __all__ = [
@@ -30,6 +41,7 @@ __all__ = [
     "Graph",
     "Input",
     "Linear",
+    "MaxPool2d",
     "MaxPoolTTFS",
     "NeuronCoefficients",
     "Node",
@@ -37,6 +49,7 @@ __all__ = [
     "Output",
     "PoissonEncoder",
     "Quantization",
+    "ReLU",
     "ResetMode",
     "Rounding",
     "Scale",

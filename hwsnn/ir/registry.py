@@ -7,7 +7,18 @@ from hwsnn.ir._base import Node
 from hwsnn.ir.filters import SAU, AlphaSynapse
 from hwsnn.ir.io import CurrentEncoder, Input, Output, PoissonEncoder
 from hwsnn.ir.neuron import IF, LI, LIF, NLIF
-from hwsnn.ir.synapse import Add, Affine, AvgPool2d, Conv2d, Flatten, Linear, Scale, SumPool2d
+from hwsnn.ir.synapse import (
+    Add,
+    Affine,
+    AvgPool2d,
+    Conv2d,
+    Flatten,
+    Linear,
+    MaxPool2d,
+    ReLU,
+    Scale,
+    SumPool2d,
+)
 from hwsnn.ir.temporal import MaxPoolTTFS, TimeAffine, TTFSEncoder
 
 __all__ = ["NODE_TYPES", "node_type", "register_node_type"]
@@ -23,6 +34,8 @@ NODE_TYPES: dict[str, type[Node]] = {
         Conv2d,
         AvgPool2d,
         SumPool2d,
+        MaxPool2d,
+        ReLU,
         Flatten,
         Add,
         Scale,

@@ -9,7 +9,18 @@ from typing import ClassVar, cast
 from hwsnn.errors import IRValidationError
 from hwsnn.ir._base import FloatArray, Node, Quantization, Shape, as_pair, check_broadcastable
 
-__all__ = ["Add", "Affine", "AvgPool2d", "Conv2d", "Flatten", "Linear", "Scale", "SumPool2d"]
+__all__ = [
+    "Add",
+    "Affine",
+    "AvgPool2d",
+    "Conv2d",
+    "Flatten",
+    "Linear",
+    "MaxPool2d",
+    "ReLU",
+    "Scale",
+    "SumPool2d",
+]
 
 
 def _window_out(size: int, kernel: int, stride: int, padding: int, dilation: int = 1) -> int:
@@ -129,8 +140,14 @@ class Conv2d(Node):
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class SumPool2d(Node):
-    """Sum over ``kernel_size`` windows of ``(C, H, W)`` activations (zero padding)."""
+class _Window(Node):
+    """Shared fields and checks of the 2-D window nodes (pooling over ``(C, H, W)``).
+
+    Attributes:
+        kernel_size: Window ``(kH, kW)``.
+        stride: Window step ``(sH, sW)``; ``None`` means ``kernel_size``.
+        padding: Padding ``(pH, pW)`` on both sides, at most half the window.
+    """
 
     kernel_size: tuple[int, int]
     stride: tuple[int, int] | None = None
@@ -165,6 +182,29 @@ class SumPool2d(Node):
     def window(self) -> int:
         """Number of inputs per window."""
         return self.kernel_size[0] * self.kernel_size[1]
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class SumPool2d(_Window):
+    """Sum over ``kernel_size`` windows of ``(C, H, W)`` activations (zero padding)."""
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class MaxPool2d(_Window):
+    """Value max over windows of ``(C, H, W)`` activations (``torch.nn.MaxPool2d``).
+
+    Padding is ``-inf`` (never selected), as in PyTorch and ONNX ``MaxPool``; floor
+    windows, no dilation. Deliberately not a :class:`SumPool2d`: code that treats pools as
+    window sums (operation counts, crossbar and Loihi lowering) must not take it for one.
+    """
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class ReLU(Node):
+    """Rectifier ``y = max(x, 0)`` element-wise, any shape (stateless, no parameters).
+
+    The activation of the conventional CNN layers of paper 000 (SAFE-DNN, Sec. 4.1).
+    """
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

@@ -5,7 +5,8 @@ module by FD stochastic STDP on clean training images, stage 2 converts it (fixe
 frozen batch norm -> SAU) and trains the auxiliary and main CNNs on clean images only. The
 baseline has the same layers with the spiking module replaced by a trainable conv + ReLU
 (the paper's "-mu" network), trained the same way on the same clean data. Both are tested
-on the same noisy copies of the test set.
+on the same noisy copies of the test set. The whole trained SAFE-DNN is exported as one single-step
+IR graph and ``sim.float`` is checked against torch on the whole test set.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from hwsnn.models.safe import (
     SAFENet,
     SAUBlock,
     export_front_end,
+    export_network,
     lif_staircase,
     stdp_front_end,
 )
@@ -107,6 +109,24 @@ def _front_end_check(block: SAUBlock, ds: Dataset, results: dict[str, Any]) -> i
     return graph
 
 
+def _network_check(net: SAFENet, ds: Dataset, results: dict[str, Any]) -> ir.Graph:
+    """Export the whole SAFE-DNN and compare ``sim.float`` with torch on the whole test set."""
+    graph = export_network(net, ds.input_shape)
+    sims, refs = [], []
+    for start in range(0, len(ds.y_test), 500):
+        x = np.array(ds.x_test[start : start + 500])
+        with torch.no_grad():
+            refs.append(net(torch.from_numpy(x)).numpy())
+        sims.append(simulate(graph, x).outputs[0])
+    sim, ref = np.concatenate(sims), np.concatenate(refs)
+    labels = np.asarray(ds.y_test)
+    results["network_sim_same_prediction_fraction"] = float(np.mean(sim.argmax(1) == ref.argmax(1)))
+    results["network_sim_max_abs_logit_diff"] = float(np.max(np.abs(sim - ref)))
+    results["network_sim_accuracy"] = float(np.mean(sim.argmax(1) == labels))
+    results["network_torch_accuracy"] = float(np.mean(ref.argmax(1) == labels))
+    return graph
+
+
 def safe_recipe(opts: RecipeOptions) -> Outcome:
     """Stage 1 STDP front-end, stage 2 SAFE-DNN training, baseline CNN, noise sweep, IR check."""
     ds = load_for(opts, quick_train=300, quick_test=100)
@@ -127,10 +147,11 @@ def safe_recipe(opts: RecipeOptions) -> Outcome:
         train_s = _train(net, ds, epochs, opts.seed)
         results[name] = {"train_s": train_s, **_noise_table(net, ds, opts.seed)}
     graph = _front_end_check(block, ds, results)
+    network = _network_check(safe, ds, results)
     for key in ("clean", "20dB", "12dB"):
         results[f"safe_minus_baseline_{key}_points"] = 100 * (
             results["safe"][key] - results["baseline_cnn"][key]
         )
     results["safe_minus_baseline_at_20dB_points"] = results["safe_minus_baseline_20dB_points"]
     tensors = {k: v.detach().clone() for k, v in safe.state_dict().items()}
-    return Outcome(tensors, {"safe_front_end": graph}, results)
+    return Outcome(tensors, {"safe_front_end": graph, "safe_network": network}, results)

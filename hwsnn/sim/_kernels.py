@@ -16,12 +16,14 @@ from hwsnn.ir import (
     CurrentEncoder,
     Flatten,
     Linear,
+    MaxPool2d,
     Node,
+    ReLU,
     Scale,
     SumPool2d,
 )
 
-__all__ = ["STATELESS", "conv2d", "pool2d"]
+__all__ = ["STATELESS", "conv2d", "max_pool2d", "pool2d", "relu"]
 
 F32 = NDArray[np.float32]
 
@@ -36,9 +38,11 @@ def _windows(
     stride: tuple[int, int],
     padding: tuple[int, int],
     dilation: tuple[int, int] = (1, 1),
+    fill: float = 0.0,
 ) -> F32:
-    """Sliding windows of ``x`` (B, C, H, W) -> (B, C, Ho, Wo, kH, kW)."""
-    x = np.pad(x, ((0, 0), (0, 0), (padding[0], padding[0]), (padding[1], padding[1])))
+    """Sliding windows of ``x`` (B, C, H, W) -> (B, C, Ho, Wo, kH, kW), padded with ``fill``."""
+    pads = ((0, 0), (0, 0), (padding[0], padding[0]), (padding[1], padding[1]))
+    x = np.pad(x, pads, constant_values=np.float32(fill))
     span = (dilation[0] * (kernel[0] - 1) + 1, dilation[1] * (kernel[1] - 1) + 1)
     view = sliding_window_view(x, (1, 1, *span))[:, :, :, :, 0, 0]
     return view[:, :, :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
@@ -66,6 +70,18 @@ def pool2d(node: SumPool2d, x: F32) -> F32:
     if isinstance(node, AvgPool2d):
         out = out / np.float32(node.window)
     return np.ascontiguousarray(out)
+
+
+def max_pool2d(node: MaxPool2d, x: F32) -> F32:
+    """Value max over each window; padding is ``-inf`` (never selected), as in PyTorch."""
+    stride = node.stride or node.kernel_size
+    view = _windows(x, node.kernel_size, stride, node.padding, fill=-np.inf)
+    return np.ascontiguousarray(view.max(axis=(4, 5)), dtype=np.float32)
+
+
+def relu(node: ReLU, x: F32) -> F32:
+    """``max(x, 0)`` element-wise."""
+    return np.maximum(x, np.float32(0.0)).astype(np.float32, copy=False)
 
 
 def _linear(node: Linear, x: F32) -> F32:
@@ -96,6 +112,8 @@ STATELESS: dict[type[Node], Callable[[Any, F32], F32]] = {
     Conv2d: conv2d,
     AvgPool2d: pool2d,
     SumPool2d: pool2d,
+    MaxPool2d: max_pool2d,
+    ReLU: relu,
     Flatten: _flatten,
     Scale: _scale,
     CurrentEncoder: _current,

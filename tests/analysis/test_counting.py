@@ -144,3 +144,30 @@ def test_counting_rules_name_every_count() -> None:
         "per inference",
     ):
         assert phrase in COUNTING_RULES
+
+
+def test_relu_and_maxpool_add_no_operations() -> None:
+    """Conv -> ReLU -> MaxPool2d -> Linear: only the two connection layers count (MACs)."""
+    graph = ir.Graph.sequential(
+        [
+            ("input", ir.Input(shape=(1, 3, 3))),
+            ("conv", ir.Conv2d(weight=np.array([[[[1.0, 0.0], [2.0, 3.0]]]]), bias=None)),
+            ("relu", ir.ReLU()),
+            ("pool", ir.MaxPool2d(kernel_size=2)),
+            ("flat", ir.Flatten()),
+            ("fc", ir.Linear(weight=np.array([[2.0]]))),
+            ("output", ir.Output()),
+        ],
+        dt=DT,
+        timesteps=1,
+    )
+    counts = count_operations(graph, IMAGE[None, None])
+    for name in ("relu", "pool"):
+        layer = _layer(counts, name)
+        assert layer.acs == layer.macs == layer.dense_ops == layer.memory_accesses == 0.0
+    # conv: 4 windows x 3 non-zero weights, (non-zero input) pairs: 2+2+2+2... by hand
+    windows = [IMAGE[i : i + 2, j : j + 2] for i in range(2) for j in range(2)]
+    mask = np.array([[1.0, 0.0], [1.0, 1.0]])
+    assert _layer(counts, "conv").macs == sum(float(((w != 0) * mask).sum()) for w in windows)
+    assert _layer(counts, "fc").macs == 1.0  # max of positive conv outputs is non-zero
+    assert "ReLU and MaxPool2d" in COUNTING_RULES

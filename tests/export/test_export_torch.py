@@ -148,9 +148,8 @@ def test_poisson_encoder_and_root_modules():
 @pytest.mark.parametrize(
     "layer, kind",
     [
-        (torch.nn.MaxPool2d(2), "MaxPool2d"),
         (torch.nn.BatchNorm2d(1), "BatchNorm2d"),
-        (torch.nn.ReLU(), "ReLU"),
+        (torch.nn.Sigmoid(), "Sigmoid"),
     ],
 )
 def test_unsupported_layer_is_named(layer, kind):
@@ -169,11 +168,41 @@ def test_unsupported_layer_is_named(layer, kind):
         (torch.nn.Conv2d(1, 1, 3, padding=1, padding_mode="reflect"), "padding_mode"),
         (torch.nn.Conv2d(1, 1, 2, padding="same"), "same"),
         (torch.nn.Flatten(0), "batch"),
+        (torch.nn.MaxPool2d(2, ceil_mode=True), "ceil_mode"),
+        (torch.nn.MaxPool2d(2, dilation=2), "dilation"),
+        (torch.nn.MaxPool2d(2, return_indices=True), "return_indices"),
     ],
 )
 def test_unsupported_settings_say_why(layer, why):
     with pytest.raises(UnsupportedNodeError, match=why):
         export_torch(Sequential(layer), (1, 6, 6), timesteps=2, dt=DT)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_relu_maxpool_cnn_matches_sim_exactly(seed):
+    """Conv -> ReLU -> MaxPool2d (padded) -> Conv -> ReLU -> MaxPool2d -> Linear, one step."""
+    torch.manual_seed(seed)
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 4, 3, padding=1),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(3, stride=2, padding=1),
+        torch.nn.Conv2d(4, 6, 3, padding=1),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Flatten(),
+        torch.nn.Linear(6 * 2 * 2, 5),
+    )
+    _dyadic_(model, 1.0)
+    x = _dyadic_input(torch.Generator().manual_seed(seed), (1, 9, 9)) - 0.5
+    graph = export_torch(model, (1, 9, 9), timesteps=1, dt=DT)
+    kinds = [type(graph.nodes[n]).__name__ for n in graph.order]
+    assert kinds.count("ReLU") == 2 and kinds.count("MaxPool2d") == 2
+    assert graph.nodes["layer2"].padding == (1, 1)  # type: ignore[attr-defined]
+    with torch.no_grad():
+        ref = model(x).numpy()
+    out = simulate_float(graph, x.numpy()).outputs[0]
+    assert np.any(ref != 0)
+    np.testing.assert_array_equal(out, ref)
 
 
 def test_dt_mismatch_is_a_validation_error():

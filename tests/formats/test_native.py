@@ -110,3 +110,22 @@ def test_random_bytes_and_newer_version(tmp_path: Path, rng: np.random.Generator
 def test_write_is_atomic(tmp_path: Path, rng: np.random.Generator) -> None:
     path = _good_file(tmp_path, rng)
     assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_relu_and_maxpool_round_trip(tmp_path: Path, rng: np.random.Generator) -> None:
+    graph = ir.Graph.sequential(
+        [
+            ("input", ir.Input(shape=(2, 7, 7))),
+            ("conv", ir.Conv2d(weight=rng.normal(size=(3, 2, 3, 3)), padding=(1, 1))),
+            ("relu", ir.ReLU()),
+            ("pool", ir.MaxPool2d(kernel_size=(3, 2), stride=(2, 1), padding=(1, 1))),
+            ("output", ir.Output()),
+        ],
+        dt=1e-3,
+        timesteps=1,
+    )
+    back = hwsnn.load(hwsnn.save(graph, tmp_path / "cnn.hwir"))
+    assert ir.graphs_equal(back, graph)
+    pool = back.nodes["pool"]
+    assert isinstance(pool, ir.MaxPool2d) and not isinstance(pool, ir.SumPool2d)
+    assert (pool.kernel_size, pool.stride, pool.padding) == ((3, 2), (2, 1), (1, 1))

@@ -453,3 +453,19 @@ def test_importing_the_adapter_does_not_import_nir() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize(
+    "node", [ir.ReLU(), ir.MaxPool2d(kernel_size=(2, 2))], ids=["ReLU", "MaxPool2d"]
+)
+def test_cnn_activations_cannot_be_exported(tmp_path: Path, node: ir.Node) -> None:
+    """NIR has no ReLU and no value max-pool: refused with the node type named."""
+    graph = ir.Graph.sequential(
+        [("x", ir.Input(shape=(1, 4, 4))), ("act", node), ("out", ir.Output())],
+        dt=1e-3,
+        timesteps=1,
+    )
+    with pytest.raises(UnsupportedNodeError, match=type(node).__name__) as info:
+        write_nir(graph, tmp_path / "a.nir")
+    assert info.value.where == "NIR export" and "SumPool2d" in info.value.supported
+    assert not (tmp_path / "a.nir").exists()

@@ -27,10 +27,12 @@ from hwsnn.ir import (
     Graph,
     Input,
     Linear,
+    MaxPool2d,
     MaxPoolTTFS,
     Output,
     PoissonEncoder,
     Quantization,
+    ReLU,
     ResetMode,
     Rounding,
     Scale,
@@ -192,7 +194,26 @@ def _filters(rng: np.random.Generator) -> Graph:
     )
 
 
+def _cnn(rng: np.random.Generator) -> Graph:
+    """Conv2d -> ReLU -> MaxPool2d (padded, strided) -> Flatten -> Affine -> ReLU (paper 000)."""
+    return Graph.sequential(
+        [
+            ("in", Input(shape=(2, 7, 7))),
+            ("conv", Conv2d(weight=rng.normal(size=(3, 2, 3, 3)), padding=(1, 1))),
+            ("relu", ReLU()),
+            ("pool", MaxPool2d(kernel_size=(3, 3), stride=(2, 2), padding=(1, 1))),
+            ("flat", Flatten()),
+            ("fc", Affine(weight=rng.normal(size=(4, 48)), bias=rng.normal(size=4))),
+            ("relu2", ReLU()),
+            ("out", Output()),
+        ],
+        dt=1e-3,
+        timesteps=1,
+    )
+
+
 SAMPLES = {
+    "cnn": _cnn,
     "conv_chain": _conv_chain,
     "residual": _residual,
     "grouped": _grouped,

@@ -393,3 +393,32 @@ def test_time_affine_alpha_sau_match_sim_float(tmp_path: Path) -> None:
     np.testing.assert_array_equal(spikes["enc"], ref.spikes["enc"])
     np.testing.assert_array_equal(spikes["lif"], ref.spikes["lif"])
     np.testing.assert_array_equal(out, ref.outputs)
+
+
+def test_relu_maxpool_cnn_matches_sim_float(tmp_path: Path) -> None:
+    """Conv -> ReLU -> MaxPool2d (-inf padding) -> ... one step: onnxruntime == sim.float."""
+    from hwsnn.ir import MaxPool2d, ReLU
+    from hwsnn.sim.float import simulate_float
+
+    rng = np.random.default_rng(2)
+    conv = Conv2d(weight=rng.normal(size=(4, 1, 3, 3)), bias=rng.normal(size=4), padding=(1, 1))
+    pool = MaxPool2d(kernel_size=(3, 3), stride=(2, 2), padding=(1, 1))
+    graph = Graph.sequential(
+        [
+            ("in", Input(shape=(1, 9, 9))),
+            ("conv", conv),
+            ("relu", ReLU()),
+            ("pool", pool),
+            ("flat", Flatten()),
+            ("fc", Affine(weight=rng.normal(size=(5, 100)), bias=rng.normal(size=5))),
+            ("out", Output()),
+        ],
+        dt=1e-3,
+        timesteps=1,
+    )
+    x = rng.normal(size=(8, 1, 9, 9)) - 3.0  # negative borders: padding must not win the max
+    write_onnx(graph, tmp_path / "cnn.onnx")
+    out, spikes = run_onnx(tmp_path / "cnn.onnx", x)
+    ref = simulate_float(graph, x).outputs
+    assert not spikes
+    np.testing.assert_allclose(out, ref, rtol=1e-4, atol=1e-4)  # MatMul sum order differs

@@ -73,3 +73,29 @@ def test_registry_names_every_type() -> None:
         assert cls.__name__ == name
     with pytest.raises(IRValidationError, match="unknown node type"):
         ir.node_type("Quux")
+
+
+@pytest.mark.parametrize(
+    ("factory", "message"),
+    [
+        (lambda: ir.MaxPool2d(kernel_size=2, padding=2), "padding"),
+        (lambda: ir.MaxPool2d(kernel_size=0), "kernel_size"),
+        (lambda: ir.MaxPool2d(kernel_size=2, stride=(1, 0)), "stride"),
+    ],
+)
+def test_bad_maxpool_parameters(factory: object, message: str) -> None:
+    with pytest.raises(IRValidationError, match=message):
+        factory()  # type: ignore[operator]
+
+
+def test_maxpool_and_relu_shapes_and_types() -> None:
+    pool = ir.MaxPool2d(kernel_size=3, stride=2, padding=1)
+    assert (pool.kernel_size, pool.stride, pool.padding) == ((3, 3), (2, 2), (1, 1))
+    assert ir.MaxPool2d(kernel_size=(2, 3)).stride == (2, 3)
+    assert pool.infer_shape(((4, 9, 9),)) == (4, 5, 5)
+    assert not isinstance(pool, ir.SumPool2d)  # never counted or lowered as a window sum
+    with pytest.raises(IRValidationError, match="C, H, W"):
+        pool.infer_shape(((9, 9),))
+    relu = ir.ReLU()
+    assert relu.infer_shape(((3, 2, 7),)) == (3, 2, 7)
+    assert not relu.stateful and not relu.spiking and relu.fields() == {}

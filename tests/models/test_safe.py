@@ -10,13 +10,15 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from hwsnn.errors import DataError  # noqa: E402
+import hwsnn  # noqa: E402
+from hwsnn.errors import DataError, UnsupportedNodeError  # noqa: E402
 from hwsnn.models.safe import (  # noqa: E402
     FrontEndConfig,
     SAFENet,
     SAUBlock,
     SpikingFrontEnd,
     export_front_end,
+    export_network,
     lif_staircase,
     stdp_front_end,
 )
@@ -84,6 +86,45 @@ def test_cli_quick(tmp_path) -> None:  # type: ignore[no-untyped-def]
     for net in ("safe", "baseline_cnn"):
         assert set(results[net]) >= {"clean", "40dB", "20dB", "12dB"}
     assert results["front_end_sim_match_fraction"] > 0.99
+    # the whole network (front end + aux CNN + main CNN) exported and run by sim.float
+    assert results["network_sim_same_prediction_fraction"] == 1.0
+    assert results["network_sim_max_abs_logit_diff"] < 1e-3
+    assert results["network_sim_accuracy"] == results["network_torch_accuracy"]
+    assert results["network_torch_accuracy"] == pytest.approx(results["safe"]["clean"])
+    graph = hwsnn.load(next(tmp_path.glob("safe_network.*")))
+    kinds = {type(n).__name__ for n in graph.nodes.values()}
+    assert {"SAU", "ReLU", "MaxPool2d", "Add", "Affine"} <= kinds
+
+
+def test_whole_network_export_matches_torch(rng: np.random.Generator, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Front end || aux CNN -> main CNN as one IR graph: sim.float == torch, ONNX too."""
+    edges, levels = lif_staircase(20, 10.0, 20)
+    torch.manual_seed(0)
+    block = SAUBlock(torch.rand(6, 1, 5, 5), edges, levels)
+    x = rng.random((20, 1, 12, 12)).astype(np.float32)
+    block.calibrate(torch.from_numpy(x))
+    net = SAFENet(block, 6, 10, 12, aux_maps=2, width=8).eval()
+    graph = export_network(net, (1, 12, 12))
+    assert graph.shapes["concat"] == (8, 12, 12) and graph.output_shape == (10,)
+    with torch.no_grad():
+        ref = net(torch.from_numpy(x)).numpy()
+        front = block(torch.from_numpy(x)).numpy()
+    result = simulate(graph, x)
+    np.testing.assert_allclose(result.outputs[0], ref, rtol=1e-5, atol=1e-5)
+    assert np.array_equal(result.outputs[0].argmax(1), ref.argmax(1))
+    assert 0 < np.mean(front > 0) < 1  # the SAU passes some drive, not all
+    pytest.importorskip("onnxruntime")
+    from hwsnn.formats.onnx import run_onnx, write_onnx
+
+    write_onnx(graph, tmp_path / "safe.onnx")
+    out, _ = run_onnx(tmp_path / "safe.onnx", x)
+    np.testing.assert_allclose(out[0], result.outputs[0], rtol=1e-5, atol=1e-5)
+
+
+def test_baseline_front_end_is_not_exported() -> None:
+    front = torch.nn.Sequential(torch.nn.Conv2d(1, 3, 5, padding=2), torch.nn.ReLU())
+    with pytest.raises(UnsupportedNodeError, match="Sequential"):
+        export_network(SAFENet(front, 3, 10, 12), (1, 12, 12))
 
 
 def test_sau_flat_regions_absorb_small_perturbations(rng: np.random.Generator) -> None:

@@ -4,7 +4,9 @@ Synapses use standard ops (weights are the float64 record initializers cast to f
 Affine/Linear -> ``MatMul`` by ``W^T`` (+ ``Add`` bias), never ``Gemm``; Conv2d -> ``Conv``;
 AvgPool2d -> ``AveragePool`` (``count_include_pad=1``); SumPool2d -> grouped ``Conv``
 with a ones kernel (an exact window sum: ``AveragePool`` followed by a multiplication by the
-window size would round twice when the window is not a power of two); Flatten ->
+window size would round twice when the window is not a power of two); MaxPool2d ->
+``MaxPool`` (padding never selected, like the ``-inf`` padding of ``sim.float``); ReLU ->
+``Relu``; Flatten ->
 ``Reshape`` keeping the batch; Add -> chained ``Add`` in edge order; Scale and
 CurrentEncoder -> ``Mul``; Output -> ``Identity``. Neurons and the Poisson encoder are
 ``ai.hwsnn`` ops with function bodies (see :mod:`hwsnn.formats.onnx.functions`).
@@ -40,9 +42,11 @@ from hwsnn.ir import (
     Flatten,
     Input,
     Linear,
+    MaxPool2d,
     Node,
     Output,
     PoissonEncoder,
+    ReLU,
     Scale,
     SumPool2d,
     TimeAffine,
@@ -138,6 +142,22 @@ def _sumpool(b: Builder, name: str, node: SumPool2d) -> None:
     )
 
 
+def _maxpool(b: Builder, name: str, node: MaxPool2d) -> None:
+    b.add(
+        "MaxPool",
+        [b.source(name)],
+        [value_name(b.graph, name)],
+        owner=name,
+        kernel_shape=list(node.kernel_size),
+        strides=list(node.stride or node.kernel_size),
+        pads=_pads(node.padding),
+    )
+
+
+def _relu(b: Builder, name: str, node: ReLU) -> None:
+    b.add("Relu", [b.source(name)], [value_name(b.graph, name)], owner=name)
+
+
 def _flatten(b: Builder, name: str, node: Flatten) -> None:
     shape = b.const(name, "shape", np.array([0, *b.graph.shapes[name]], dtype=np.int64))
     b.add("Reshape", [b.source(name), shape], [value_name(b.graph, name)], owner=name)
@@ -216,6 +236,8 @@ LOWERINGS: dict[type[Node], Lowering] = {
     Conv2d: _conv,
     AvgPool2d: _avgpool,
     SumPool2d: _sumpool,
+    MaxPool2d: _maxpool,
+    ReLU: _relu,
     Flatten: _flatten,
     Add: _add,
     Scale: _scale,
