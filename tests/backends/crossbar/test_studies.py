@@ -29,11 +29,11 @@ def test_run_sweeps_documents_float_binary_and_every_sweep(tmp_path) -> None:
     json.dumps(doc)
 
 
-def test_run_studies_keeps_the_learning_section(tmp_path, monkeypatch) -> None:
+def test_run_studies_writes_both_datasets_and_points_to_the_learning_tables(
+    tmp_path, monkeypatch
+) -> None:
     import hwsnn.backends.crossbar.studies as studies
 
-    kept = {"targets": {"crossbar-rram": {"accuracy_gap_points": 1.5}}}
-    (tmp_path / "crossbar_studies.json").write_text(json.dumps({"learning": kept}))
     calls = []
 
     def small(dataset: str, **kw):  # the sweeps themselves are tested above
@@ -41,6 +41,7 @@ def test_run_studies_keeps_the_learning_section(tmp_path, monkeypatch) -> None:
         return {"dataset": dataset}
 
     monkeypatch.setattr(studies, "run_sweeps", small)
-    doc = run_studies(tmp_path, keep_learning=True)
-    assert calls == ["digits", "fashion-mnist"] and doc["learning"] == kept
-    assert json.loads((tmp_path / "crossbar_studies.json").read_text())["learning"] == kept
+    doc = run_studies(tmp_path)
+    assert calls == ["digits", "fashion-mnist"]
+    assert "learning_report" in doc["learning"]
+    assert json.loads((tmp_path / "crossbar_studies.json").read_text()) == doc
