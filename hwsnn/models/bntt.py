@@ -7,7 +7,8 @@ running statistics per time step and no ``beta`` (eq. 9):
 ``y_t = gamma_t (x_t - mu_t) / sqrt(sigma_t^2 + eps)``. At inference this is the per-step
 affine map exported as :class:`hwsnn.ir.TimeAffine` (exact); the paper's reading of it as
 a per-step threshold (Sec. 3.3, eq. 16) is :func:`threshold_fold`. Early exit (Sec. 3.4):
-stop at the first step after which every layer's mean ``gamma_t`` stays below a threshold.
+stop at the first step after which every layer's mean ``gamma_t`` stays below a threshold
+(threshold choice: :mod:`hwsnn.models.bntt_exit`).
 """
 
 from __future__ import annotations
@@ -124,29 +125,45 @@ def build_bntt_net(
     *,
     timesteps: int,
     channels: tuple[int, ...] = (16, 32),
+    hidden: tuple[int, ...] = (),
     leak: float = 0.95,
     dt: float = 1e-3,
+    input_gain: float = 1.0,
     generator: torch.Generator | None = None,
 ) -> Sequential:
-    """Poisson -> [Conv3x3 -> BNTT -> LIF(soft reset) -> AvgPool2]* -> FC (integrating readout).
+    """Poisson -> [Conv3x3 -> BNTT -> LIF -> AvgPool2]* -> [FC -> BNTT -> LIF]* -> FC readout.
 
-    The LIF leak ``lambda`` (eq. 4) is ``keep = 1 - dt / tau_mem``; the surrogate is the
-    triangle of eq. 8 (alpha = 0.3); convolutions and the FC have no bias. The output is
-    the FC current per step; its mean over time is the non-leaky accumulated membrane / T.
+    The paper's VGG nets (Sec. 4.1) are this chain with more conv stages; their ``fc1``
+    is a hidden FC stage with BNTT (``hidden``). The LIF leak ``lambda`` (eq. 4) is
+    ``keep = 1 - dt / tau_mem``, the reset is soft, the surrogate is the triangle of
+    eq. 8 (alpha = 0.3); convolutions and FCs have no bias and are Xavier-uniform with
+    gain 2 (paper code). The output is the FC current per step; its mean over time is
+    the non-leaky accumulated membrane / T (eq. 7).
+
+    Args:
+        input_shape: ``(C, H, W)`` of one image.
+        n_classes: Readout size.
+        timesteps: ``T``; every BNTT layer has ``T`` gammas and statistics.
+        channels: Output channels of each conv stage (each halves H and W).
+        hidden: Sizes of the hidden FC-BNTT-LIF stages before the readout.
+        leak: Membrane keep factor ``lambda`` per step (dimensionless, < 1).
+        dt: Time step (s) of the exported graph.
+        input_gain: Poisson spike probability per step for a pixel of 1.
+        generator: Source of the weight init and of the Poisson draws.
     """
     c, h, w = input_shape
-    layers: list[nn.Module] = [PoissonEncoder(1.0, generator=generator)]
+    layers: list[nn.Module] = [PoissonEncoder(input_gain, generator=generator)]
     for co in channels:
-        bn = BNTT(co, timesteps)
-        bn.conv = True  # type: ignore[assignment]
-        layers += [
-            nn.Conv2d(c, co, 3, padding=1, bias=False),
-            bn,
-            LIF(dt / (1.0 - leak), dt, surrogate=Triangle(0.3)),
-            nn.AvgPool2d(2),
-        ]
+        layers += [nn.Conv2d(c, co, 3, padding=1, bias=False), *_bntt_lif(co, timesteps, dt, leak)]
+        layers[-2].conv = True  # type: ignore[assignment]  # the BNTT before the LIF
+        layers.append(nn.AvgPool2d(2))
         c, h, w = co, h // 2, w // 2
-    layers += [nn.Flatten(), nn.Linear(c * h * w, n_classes, bias=False)]
+    layers.append(nn.Flatten())
+    features = c * h * w
+    for size in hidden:
+        layers += [nn.Linear(features, size, bias=False), *_bntt_lif(size, timesteps, dt, leak)]
+        features = size
+    layers.append(nn.Linear(features, n_classes, bias=False))
     for m in layers:
         if isinstance(m, nn.Conv2d | nn.Linear):
             nn.init.xavier_uniform_(m.weight, gain=2.0, generator=generator)
@@ -154,14 +171,29 @@ def build_bntt_net(
     return Sequential(*layers, timesteps=timesteps, input_shape=input_shape)
 
 
+def _bntt_lif(size: int, timesteps: int, dt: float, leak: float) -> list[nn.Module]:
+    return [BNTT(size, timesteps), LIF(dt / (1.0 - leak), dt, surrogate=Triangle(0.3))]
+
+
 def bntt_layers(model: nn.Module) -> list[BNTT]:
     """The BNTT layers of ``model`` in order."""
     return [m for m in model.modules() if isinstance(m, BNTT)]
 
 
-def gamma_profile(model: nn.Module) -> NDArray[np.float64]:
-    """Mean ``gamma_t`` over channels per BNTT layer, shape ``(layers, T)`` (paper 004 Fig. 3)."""
-    return np.stack([m.gamma.detach().double().mean(dim=1).numpy() for m in bntt_layers(model)])
+def gamma_profile(model: nn.Module, *, absolute: bool = False) -> NDArray[np.float64]:
+    """Mean ``gamma_t`` over channels per BNTT layer, shape ``(layers, T)`` (paper 004 Fig. 3).
+
+    With ``absolute`` the mean of ``|gamma_t|``: a negative gamma drives spikes as much
+    as a positive one (the paper's gammas stay positive; under strong decay some cross 0).
+    """
+    return np.stack(
+        [
+            (m.gamma.detach().double().abs() if absolute else m.gamma.detach().double())
+            .mean(dim=1)
+            .numpy()
+            for m in bntt_layers(model)
+        ]
+    )
 
 
 def early_exit_step(profile: NDArray[np.float64], threshold: float) -> int:

@@ -70,6 +70,11 @@ def test_cli_quick_trains_and_sim_reproduces(tmp_path) -> None:  # type: ignore[
         len(results["gamma_profile"]) == 2
         and len(results["gamma_profile"][0]) == results["timesteps"]
     )
+    choice = results["early_exit_choice"]
+    assert 1 <= choice["exit_step"] <= results["timesteps"]
+    assert results["n_val"] + results["n_train"] == 300
+    assert len(results["stepwise_test_accuracy"]) == results["timesteps"]
+    assert results["stepwise_test_accuracy"][-1] == results["torch_accuracy"]
     assert torch.load(tmp_path / "bntt.pt", weights_only=True)
     assert (tmp_path / "bntt.hwir").exists()
 
@@ -87,3 +92,47 @@ def test_threshold_fold_graph_replaces_time_affine_by_lif_thresholds() -> None:
     assert lif.threshold_scale is not None and lif.threshold_scale.shape == (4,)
     assert lif.v_threshold.shape == (3, 1, 1)
     np.testing.assert_allclose(lif.v_threshold.ravel(), np.sqrt(1 + 1e-4), rtol=1e-6)
+
+
+def test_gamma_decay_pulls_only_the_gammas(rng: np.random.Generator) -> None:
+    from hwsnn.models.bntt_recipe import BnttConfig, train_bntt
+
+    x = rng.random((32, 1, 8, 8)).astype(np.float32)
+    y = rng.integers(0, 10, 32)
+    norms = {}
+    for decay in (0.0, 5.0):
+        model = build_bntt_net(
+            (1, 8, 8), 10, timesteps=4, channels=(3,), generator=torch.Generator().manual_seed(0)
+        )
+        cfg = BnttConfig(
+            timesteps=4,
+            epochs=2,
+            lr=0.05,
+            momentum=0.0,
+            gamma_decay=decay,
+            weight_decay=0.0,
+            batch_size=8,
+        )
+        train_bntt(model, x, y, cfg, np.random.default_rng(0))
+        gamma = float(model[2].gamma.detach().abs().mean())
+        norms[decay] = (gamma, float(model[1].weight.detach().abs().mean()))
+    assert norms[5.0][0] < 0.5 * norms[0.0][0]  # 0.75 ** 4 * 0.975 ** 4 ~ 0.29, plus the gradient
+    assert norms[5.0][1] > 0.8 * norms[0.0][1]  # the conv weights are not decayed
+
+
+def test_hidden_fc_stage_exports_a_per_step_affine_that_sim_reproduces() -> None:
+    gen = torch.Generator().manual_seed(1)
+    model = build_bntt_net(
+        (1, 8, 8), 10, timesteps=3, channels=(2,), hidden=(6,), input_gain=2.0, generator=gen
+    )
+    model.train()
+    model(torch.rand(16, 1, 8, 8))
+    model.eval()
+    assert model[0].gain == 2.0
+    body = export_torch(model[1:], (1, 8, 8), timesteps=3, dt=1e-3)
+    affine = [n for n in body.nodes.values() if isinstance(n, TimeAffine)]
+    assert [a.scale.shape for a in affine] == [(3, 2, 1, 1), (3, 6)]
+    seq = (torch.rand(3, 4, 1, 8, 8) < 0.5).float()
+    with torch.no_grad():
+        out = model[1:].forward_sequence(seq)
+    np.testing.assert_allclose(simulate(body, seq.numpy()).outputs, out.numpy(), atol=1e-5)
