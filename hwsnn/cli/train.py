@@ -34,7 +34,9 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         "--limit-train", type=int, default=None, help="class-balanced training subset"
     )
     parser.add_argument("--limit-test", type=int, default=None, help="class-balanced test subset")
-    parser.add_argument("--weight-decay", type=float, default=None, help="AdamW decay (bntt)")
+    parser.add_argument(
+        "--weight-decay", type=float, default=None, help="SGD weight decay of the weights (bntt)"
+    )
     parser.add_argument(
         "--threads", type=int, default=1, help="torch threads (1 on shared machines)"
     )

@@ -4,11 +4,14 @@ Values are ``z = exp(t / tau_syn)``; with ``tau_syn = 1`` and ``v_threshold = 1`
 fed by inputs ``z_i`` through weights ``w_i`` spikes at
 ``z = sum_{i in C} w_i z_i / (sum_{i in C} w_i - 1)`` where ``C`` is the causal set: the
 inputs that spike before it. The causal set is found by sorting the inputs and taking
-the first prefix whose solution falls between its last input and the next one.
+the first prefix after which the membrane reaches threshold before the next input.
 ``z_max = exp(t_max)`` stands for "no spike" both as input and as output.
 """
 
 from __future__ import annotations
+
+import math
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -17,42 +20,76 @@ from torch import Tensor
 __all__ = ["nlif_conv2d", "nlif_dense", "quant_scale", "quantize_ste", "ttfs_maxpool2d"]
 
 
-def _first_crossing(a: Tensor, s: Tensor, zs: Tensor, z_max: float) -> Tensor:
-    """Pick, per neuron, the first prefix ``k`` whose solution ``a_k / (s_k - 1)`` is causal.
+def _solve(z: Tensor, weight: Tensor, z_max: float) -> tuple[Tensor, Tensor, Tensor]:
+    """Forward solution of eq. 4 without autograd.
+
+    The membrane in the ``z`` domain after the ``k`` earliest inputs is
+    ``v(z) = s_k - a_k / z`` (``s_k = sum w``, ``a_k = sum w z_i`` over the prefix); it is
+    continuous, so the neuron fires in the first interval ``[z_(k), z_(k+1)]`` whose end
+    value reaches 1, at ``z = a_k / (s_k - 1)``. Only the last input of a group of equal
+    times can end an interval, and the last interval ends at ``z_max``.
 
     Args:
-        a: Prefix sums ``sum_{i<=k} w_i z_(i)``, shape ``(..., N)``.
-        s: Prefix sums ``sum_{i<=k} w_i``, shape ``(..., N)``.
-        zs: Sorted input values broadcastable to ``a``.
+        z: Input values (B, N).
+        weight: Weights (M, N).
         z_max: Value of "no spike".
 
     Returns:
-        Output values ``z`` of shape ``a.shape[:-1]``; the choice of ``k`` carries no gradient.
+        ``(z_out, z_last, inv)`` each (B, M): output value (``z_max`` when silent), value of
+        the last causal input (``-inf`` when silent) and ``1 / (s_k - 1)`` (0 when silent).
     """
-    with torch.no_grad():
-        denom = s - 1.0
-        cand = a / torch.where(denom > 0, denom, torch.ones_like(denom))
-        zs_b = zs.expand_as(a)
-        nxt = torch.cat([zs_b[..., 1:], torch.full_like(zs_b[..., :1], float("inf"))], dim=-1)
-        valid = (denom > 0) & (cand >= zs_b) & (cand <= nxt) & (cand < z_max)
-        fires = valid.any(dim=-1)
-        k = valid.to(torch.uint8).argmax(dim=-1, keepdim=True)
-    a_k = a.gather(-1, k).squeeze(-1)
-    s_k = s.gather(-1, k).squeeze(-1)
-    safe = torch.where(fires, s_k - 1.0, torch.ones_like(s_k))
-    return torch.where(fires, a_k / safe, torch.full_like(a_k, z_max))
+    zs, idx = torch.sort(z, dim=1)
+    nxt = torch.cat([zs[:, 1:], torch.full_like(zs[:, :1], z_max)], dim=1).clamp_(max=z_max)
+    last = torch.cat([zs[:, 1:] > zs[:, :-1], torch.ones_like(zs[:, :1], dtype=torch.bool)], 1)
+    last &= zs < z_max
+    ws = weight[:, idx].permute(1, 0, 2)  # (B, M, N), columns in causal order
+    s = torch.cumsum(ws, dim=2)
+    a = torch.cumsum(ws.mul_(zs[:, None, :]), dim=2)
+    del ws
+    v_end = torch.addcdiv(s, a, nxt[:, None, :].expand_as(a), value=-1.0)
+    trig = (v_end >= 1.0).logical_and_(last[:, None, :])
+    del v_end
+    k = trig.view(torch.uint8).argmax(dim=2, keepdim=True)
+    denom = s.gather(2, k).squeeze(2) - 1.0
+    fires = trig.gather(2, k).squeeze(2) & (denom > 0)
+    denom = torch.where(fires, denom, torch.ones_like(denom))
+    a_k = a.gather(2, k).squeeze(2)
+    out = torch.where(fires, a_k / denom, torch.full_like(a_k, z_max))
+    z_last = torch.where(fires, zs.gather(1, k.squeeze(2)), torch.full_like(a_k, -math.inf))
+    return out, z_last, torch.where(fires, 1.0 / denom, torch.zeros_like(denom))
+
+
+class _NLIFDense(torch.autograd.Function):
+    """Eq. 4 with the analytic gradient over the causal set ``C``.
+
+    ``dz/dw_i = (z_i - z) / (sum_C w - 1)`` and ``dz/dz_i = w_i / (sum_C w - 1)`` for
+    ``i in C``, zero outside ``C`` and for silent neurons.
+    """
+
+    @staticmethod
+    def forward(ctx: Any, z: Tensor, weight: Tensor, z_max: float) -> Tensor:
+        out, z_last, inv = _solve(z.detach(), weight.detach(), z_max)
+        ctx.save_for_backward(z, weight, out, z_last, inv)
+        return out
+
+    @staticmethod
+    def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, Tensor, None]:
+        z, weight, out, z_last, inv = ctx.saved_tensors
+        causal = z[:, None, :] <= z_last[:, :, None]  # (B, M, N)
+        p = torch.where(causal, (grad * inv)[:, :, None], 0.0)
+        grad_z = (p * weight).sum(dim=1)
+        grad_w = (p * z[:, None, :]).sum(dim=0) - (p * out[:, :, None]).sum(dim=0)
+        return grad_z, grad_w, None
 
 
 def nlif_dense(z: Tensor, weight: Tensor, z_max: float) -> Tensor:
     """Exact n-LIF layer: inputs ``z`` (B, N), weights (M, N) -> output ``z`` (B, M).
 
-    Memory is ``O(B M N)`` (weights gathered in each sample's causal order).
+    Memory is ``O(B M N)`` (weights gathered in each sample's causal order); the choice of
+    the causal set carries no gradient.
     """
-    zs, idx = torch.sort(z, dim=1)
-    w = weight[:, idx].permute(1, 0, 2)  # (B, M, N), columns in causal order
-    a = torch.cumsum(w * zs[:, None, :], dim=2)
-    s = torch.cumsum(w, dim=2)
-    return _first_crossing(a, s, zs[:, None, :], z_max)
+    out: Tensor = _NLIFDense.apply(z, weight, z_max)  # type: ignore[no-untyped-call]
+    return out
 
 
 def nlif_conv2d(z: Tensor, weight: Tensor, stride: tuple[int, int], z_max: float) -> Tensor:

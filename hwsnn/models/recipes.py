@@ -30,7 +30,7 @@ class RecipeOptions:
         seed: Seed of every random choice.
         epochs: Override of the recipe's epochs (None: recipe default).
         limit_train, limit_test: Class-balanced subsets (None: full parts).
-        weight_decay: Decoupled weight decay where a recipe supports it (bntt).
+        weight_decay: SGD weight decay of the weights where a recipe supports it (bntt).
     """
 
     dataset: str = "digits"

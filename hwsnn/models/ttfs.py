@@ -147,11 +147,17 @@ class TTFSLossConfig:
         k: Weight of the weight-sum hinge ``max(0, beta - sum_i w_ji)``.
         beta: Target minimum weight sum per neuron (>= 1).
         l2: Weight of the L2 term ``sum w^2``.
+        logit_scale: Factor ``s`` on the logits ``-s t`` of the first term (1 = eq. 5 as
+            printed). Output spike times of one image spread over only a fraction of a
+            second, so with ``s = 1`` the softmax is nearly flat and the gradient weak;
+            a larger ``s`` (a softmax temperature ``1 / s`` in seconds) sharpens it. The
+            prediction (earliest spike) does not depend on ``s``.
     """
 
     k: float = 100.0
     beta: float = 1.0
     l2: float = 1e-3
+    logit_scale: float = 1.0
 
 
 def ttfs_loss(
@@ -160,10 +166,11 @@ def ttfs_loss(
     """Eq. 5: ``-ln(z_c^-1 / sum_i z_i^-1) + K sum max(0, beta - sum_i w_ji) + lambda sum w^2``.
 
     The first term is cross-entropy on the logits ``-t`` (the paper prints the sum over
-    ``i != c``; hwsnn sums over all ``i``, which keeps the term >= 0). It is averaged over
-    the batch; the regularisers act on the full-precision weights.
+    ``i != c``; hwsnn sums over all ``i``, which keeps the term >= 0), generalised to
+    ``-s t`` with ``s = cfg.logit_scale`` (``z^-s`` instead of ``z^-1``). It is averaged
+    over the batch; the regularisers act on the full-precision weights.
     """
-    ce = nn.functional.cross_entropy(-times, labels)
+    ce = nn.functional.cross_entropy(-cfg.logit_scale * times, labels)
     hinge = times.new_zeros(())
     l2 = times.new_zeros(())
     for layer in model.weight_layers():

@@ -14,7 +14,12 @@ from hwsnn.formats import load, save  # noqa: E402
 from hwsnn.ir import NLIF, Graph, Input, Linear, Output, graphs_equal  # noqa: E402
 from hwsnn.ir.temporal import MaxPoolTTFS, TTFSEncoder  # noqa: E402
 from hwsnn.models._ttfs_ops import nlif_dense, quantize_ste  # noqa: E402
-from hwsnn.models.ttfs import build_ttfs_net, export_ttfs, ttfs_loss  # noqa: E402
+from hwsnn.models.ttfs import (  # noqa: E402
+    TTFSLossConfig,
+    build_ttfs_net,
+    export_ttfs,
+    ttfs_loss,
+)
 from hwsnn.sim.ttfs import evaluate_ttfs, simulate_ttfs, ttfs_predictions  # noqa: E402
 
 
@@ -44,6 +49,33 @@ def test_closed_form_matches_integration_of_eq1(seed: int) -> None:
         assert t_closed == pytest.approx(10.0)
     else:
         assert t_closed == pytest.approx(t_num, abs=1e-3)
+
+
+def test_closed_form_with_tied_input_times_matches_integration() -> None:
+    t_in = np.array([0.3, 0.3, 0.3, 1.0, 1.0, 1.5])  # ties, like the zero pixels of an image
+    w = np.array([0.5, 0.4, 0.3, 0.6, -0.2, 0.5])
+    z_out = nlif_dense(torch.from_numpy(np.exp(t_in))[None], torch.from_numpy(w)[None], 1e4)
+    assert float(torch.log(z_out)[0, 0]) == pytest.approx(_brute_force_time(t_in, w), abs=1e-3)
+
+
+def test_analytic_gradient_matches_finite_differences(rng: np.random.Generator) -> None:
+    z = torch.from_numpy(np.exp(rng.uniform(0.0, 1.0, (4, 12)))).requires_grad_()
+    w = torch.from_numpy(rng.normal(0.25, 0.3, (5, 12))).requires_grad_()
+    out = nlif_dense(z, w, float(np.exp(10.0)))
+    assert bool((out < np.exp(10.0)).any())  # some neurons fire, so gradients are non-zero
+    assert torch.autograd.gradcheck(lambda a, b: nlif_dense(a, b, float(np.exp(10.0))), (z, w))
+
+
+def test_logit_scale_sharpens_the_cross_entropy_term() -> None:
+    net = build_ttfs_net((1, 2, 2), (("dense", 3),), alpha=1.0, t_max=10.0, seed=0)
+    with torch.no_grad():
+        net.layers[0].weight.fill_(1.0)  # weight sums 4 > beta: no hinge
+    times, label = torch.tensor([[1.0, 1.5, 2.0]]), torch.tensor([0])
+    cfg = TTFSLossConfig(k=0.0, l2=0.0, logit_scale=10.0)
+    expected = torch.nn.functional.cross_entropy(-10.0 * times, label)
+    sharp = float(ttfs_loss(net, times, label, cfg).detach())
+    assert sharp == pytest.approx(float(expected))
+    assert sharp < float(ttfs_loss(net, times, label, TTFSLossConfig(k=0.0, l2=0.0)).detach())
 
 
 def test_torch_and_ir_simulator_agree_exactly_on_conv_pool_dense(rng: np.random.Generator) -> None:
