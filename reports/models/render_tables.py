@@ -1,6 +1,9 @@
-"""Render reports/models/*.md from the JSON files ``hwsnn train`` wrote (copied next to this script).
+"""Render the TTFS and soft-LIF tables in reports/models/ from the JSON files ``hwsnn train`` wrote.
 
-    .venv/bin/python reports/models/render_tables.py   # reads reports/models/*.json
+    .venv/bin/python reports/models/render_tables.py   # reads reports/models/{ttfs,softlif}*.json
+
+BNTT, HB-STDP and SAFE tables have their own renderers: bntt_render.py, hbstdp_render.py,
+safe_render.py.
 """
 
 from __future__ import annotations
@@ -15,37 +18,46 @@ def _pct(v: float) -> str:
     return f"{100 * v:.1f}"
 
 
+_OLD_LR = {
+    "[0.001, 0.0001]": " (the recipe default when this was run; the default is now [0.0005, 5e-05])"
+}
+
+
+def _ttfs_setup(d: dict) -> list[str]:  # type: ignore[type-arg]
+    if "loss" not in d:  # runs made before the recipe recorded its loss and optimiser
+        return []
+    net = " -> ".join(s[0] + "(" + ",".join(map(str, s[1:])) + ")" for s in d["spec"])
+    return [
+        f"Network {net}; loss {d.get('loss')}; Adam lr {d.get('lr')}{_OLD_LR.get(str(d.get('lr')), '')}, "
+        f"batch {d.get('batch_size')}; "
+        f"{d['epochs']} epochs, then {d['qat_epochs']} QAT epoch per level (8 -> 4 -> 2 bit, forward "
+        "quantised, backward full precision). ANN twin: same layers without bias, ReLU, same data, "
+        f"epochs and lr schedule ({d['ann_twin_train_s']:.0f} s).",
+        "",
+    ]
+
+
+def _ttfs_history(d: dict) -> list[str]:  # type: ignore[type-arg]
+    if "history" not in d:
+        return []
+    return [
+        "", "Per epoch (bits, epoch, mean training loss, test accuracy %, seconds):", "",
+        "| bits | epoch | loss | test acc. (%) | s |", "|---:|---:|---:|---:|---:|",
+        *[f"| {b} | {e} | {l:.3f} | {100 * a:.2f} | {s:.0f} |" for b, e, l, a, s in d["history"]],
+    ]
+
+
 def ttfs(d: dict) -> list[str]:  # type: ignore[type-arg]
     rows = ["| weights | torch accuracy (%) | sim.ttfs accuracy (%) | neurons that spiked |", "|---|---:|---:|---:|"]
     for bits, r in d["by_bits"].items():
         rows.append(f"| {bits}-bit | {_pct(r['torch_accuracy'])} | {_pct(r['sim_accuracy'])} | {r['spiked_fraction']:.3f} |")
     return [
+        *_ttfs_setup(d),
         f"ANN twin (same layers, ReLU): **{_pct(d['ann_twin_accuracy'])} %**; TTFS n-LIF (32-bit): "
         f"**{_pct(d['ttfs_accuracy'])} %** (gap {100 * (d['ann_twin_accuracy'] - d['ttfs_accuracy']):.1f} points).",
         f"sim.ttfs vs torch (float64): max |dt| = {d['sim_vs_torch_float64_max_abs_dt_s']:.2e} s, prediction "
         f"agreement {_pct(d['sim_vs_torch_prediction_agreement'])} %. Train time {d['ttfs_train_s']:.0f} s.",
-        "", *rows,
-    ]
-
-
-def bntt(d: dict) -> list[str]:  # type: ignore[type-arg]
-    rows = ["| gamma threshold | exit step | steps saved (%) | accuracy (%) |", "|---:|---:|---:|---:|"]
-    for r in d["early_exit"]:
-        rows.append(f"| {r['gamma_threshold']:.3f} | {r['exit_step']} / {d['timesteps']} | "
-                    f"{100 * r['steps_saved_fraction']:.1f} | {_pct(r['accuracy'])} |")
-    prof = d["gamma_profile"]
-    return [
-        f"T = {d['timesteps']}, channels {d['channels']}, {d['epochs']} epochs, train {d['train_s']:.0f} s.",
-        f"torch test accuracy **{_pct(d['torch_accuracy'])} %**; sim.float with its own Poisson draws "
-        f"**{_pct(d['sim_accuracy_own_poisson'])} %**; on the same encoded input "
-        f"{_pct(d['sim_accuracy_same_input'])} % with {_pct(d['sim_vs_torch_prediction_agreement_same_input'])} % "
-        f"prediction agreement (max |output diff| {d['sim_vs_torch_max_abs_output_diff']:.3g}).",
-        f"Mean gamma per layer, first -> last step: " + "; ".join(f"layer {i}: {p[0]:.3f} -> {p[-1]:.3f}" for i, p in enumerate(prof)),
-        f"gamma falls over time in the last layer: {d['gamma_falls_in_last_layer']}.",
-        *([f"Paper eq. 16 threshold fold instead of the exact TimeAffine (sim.float, same input): "
-           f"{_pct(d['sim_accuracy_threshold_fold_same_input'])} %."]
-          if "sim_accuracy_threshold_fold_same_input" in d else []),
-        "", *rows,
+        "", *rows, *_ttfs_history(d),
     ]
 
 
@@ -61,27 +73,8 @@ def softlif(d: dict) -> list[str]:  # type: ignore[type-arg]
             "", *rows]
 
 
-def hbstdp(d: dict) -> list[str]:  # type: ignore[type-arg]
-    rows = ["| kernels | accuracy (%) | fraction +1 |", "|---|---:|---:|"]
-    for name in ("ehb", "ehb2", "ehb3", "random"):
-        rows.append(f"| {name} | {_pct(d[name]['accuracy'])} | {d[name]['fraction_high']:.3f} |")
-    e = d["ehb"]
-    return [f"{d['maps']} binary 3x3 maps learned on {d['stdp_images']} images; kernel memory compression "
-            f"(eq. 8, vs same-size fp32) {d['kernel_memory_compression_vs_same_size_fp32']:.0f}x; sim.float vs torch "
-            f"on the same input: {_pct(e['sim_vs_torch_prediction_agreement_same_input'])} % agreement; sim.float with "
-            f"its own Poisson draws: {_pct(e['sim_accuracy_own_poisson'])} %.", "", *rows]
-
-
-def safe(d: dict) -> list[str]:  # type: ignore[type-arg]
-    keys = [k for k in d["safe"] if k != "train_s"]
-    rows = ["| network | " + " | ".join(keys) + " |", "|---|" + "---:|" * len(keys)]
-    for name in ("safe", "baseline_cnn"):
-        rows.append(f"| {name} | " + " | ".join(_pct(d[name][k]) for k in keys) + " |")
-    return [f"Front-end IR export (Conv2d -> SAU) matches torch on {_pct(d['front_end_sim_match_fraction'])} % of "
-            "activations.", "", *rows]
-
-
-RENDER = {"ttfs": ttfs, "bntt": bntt, "softlif": softlif, "hbstdp": hbstdp, "safe": safe}
+RENDER = {"ttfs": ttfs, "softlif": softlif}
+"""Methods rendered here; BNTT, HB-STDP and SAFE have their own ``*_render.py`` beside this file."""
 
 
 def main() -> None:
@@ -93,6 +86,9 @@ def main() -> None:
         lines = [f"# {method} on {d['dataset']} ({d['n_train']} train / {d['n_test']} test)", "",
                  f"Command: `{d.get('command', '')}` (OMP_NUM_THREADS=1, 1 torch thread, seed {d['options']['seed']})",
                  "", *RENDER[method](d), ""]
+        notes = path.with_suffix(".notes.md")  # a run's discussion, kept beside its table
+        if notes.is_file():
+            lines += [notes.read_text().rstrip(), ""]
         path.with_suffix(".md").write_text("\n".join(lines))
 
 
