@@ -14,9 +14,8 @@ Two realisations of a probability ``p`` by pulses (SI units; amplitude in A for 
   through ``I / I_c0`` (MTJ, Koch 2004 / Sun 2000) or ``V / V0`` (RRAM, Jo 2009), an exact trim
   cancels the d2d switching spread; the residual is the ramp's estimation error, about
   ``1.28 / (sensitivity sqrt(ramps))`` (the Gumbel spread of a first-passage amplitude). The
-  ramps are counted as writes, switches and verify reads, with their energy. Each level's
-  median-device amplitude is solved at design time on a virtual population from the spec's
-  spreads trimmed by the same ramps (``virtual_design``; a lognormal residual model is 2-5 % low).
+  ramps are counted as writes, switches and verify reads, with their energy. Each level's amplitude
+  is solved on a virtual population trimmed by the same ramps (``virtual_design``).
 
 Per-event probabilities (paper 000) use a lookup table of ``levels`` log-spaced levels.
 """
