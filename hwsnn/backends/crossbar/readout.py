@@ -230,18 +230,16 @@ class Reader:
         import torch
 
         diff = self.differential
-        step = self.adc_range / self.adc_levels
-        a.clamp_(-self.adc_range if diff else 0.0, self.adc_range)
-        if step == 1.0:
-            a.round_()
-        else:
-            a.mul_(1.0 / step).round_().mul_(step)
+        step = self.adc_range / self.adc_levels  # codes are counted in steps, scaled once below
+        if step != 1.0:
+            a.mul_(1.0 / step)
+        a.clamp_(-self.adc_levels if diff else 0.0, self.adc_levels).round_()
         alpha = self.layer.alpha
         y = torch.sum(a, 0)
         if diff:
-            return y.mul_(alpha)
+            return y.mul_(alpha * step)
         # offset scheme: alpha (2 m - n) with m the low-resistance count
-        return torch.add(torch.from_numpy(n.sum(0) * -alpha), y, alpha=2.0 * alpha, out=y)
+        return torch.add(torch.from_numpy(n.sum(0) * -alpha), y, alpha=2.0 * alpha * step, out=y)
 
     def _count(self, xb: torch.Tensor, n: F32) -> None:
         c = self.counters
