@@ -51,6 +51,8 @@ def _ttfs_energy(seed: int, chars: dict[str, Any]) -> dict[str, object]:
     report = estimate_spice_energy(run.graph, ds.x_test, ds.y_test, characterizations=chars)
     spot = spot_check_layer(run.graph, ds.x_test[:1], neurons=TTFS_SPOT_NEURONS)
     return {
+        "ttfs_network": f"64-16-10 TTFS n-LIF on digits ({len(ds.y_train)} train / "
+        f"{len(ds.y_test)} test), whatever the pipeline's data set",
         "ttfs_accuracy": report.accuracy,
         "ttfs_spikes_per_inference": report.spikes_per_inference,
         "ttfs_layers": [asdict(layer) for layer in report.layers],
