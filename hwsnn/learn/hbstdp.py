@@ -146,18 +146,34 @@ def hbstdp_update(
 
 
 class HBSTDPLayer:
-    """A binary conv layer (3x3, padding 1) of LIF neurons learned by HB-STDP.
+    """A binary conv layer (k x k, 'same' padding) of LIF neurons learned by HB-STDP.
 
     Args:
         c_in, c_out: Channels.
         cfg: Hyper-parameters.
         gen: Generator for initialisation, input spikes, dropout and switching.
+        kernel_size: Odd kernel side ``k`` (paper 002 uses 3).
+        wta_depth: During learning, only the map with the largest membrane overshoot
+            fires at each position and the others there are reset (winner-take-all over
+            depth, Ferre et al. 2018; not part of paper 002's conv rule).
     """
 
-    def __init__(self, c_in: int, c_out: int, cfg: HBSTDPConfig, gen: torch.Generator) -> None:
+    def __init__(
+        self,
+        c_in: int,
+        c_out: int,
+        cfg: HBSTDPConfig,
+        gen: torch.Generator,
+        *,
+        kernel_size: int = 3,
+        wta_depth: bool = False,
+    ) -> None:
+        if kernel_size < 1 or kernel_size % 2 == 0:
+            raise HwsnnError(f"kernel_size must be odd and positive, got {kernel_size}")
         self.cfg = cfg
         self.gen = gen
-        self.weight = init_binary_kernels((c_out, c_in, 3, 3), cfg, gen)
+        self.wta_depth = wta_depth
+        self.weight = init_binary_kernels((c_out, c_in, kernel_size, kernel_size), cfg, gen)
         self.threshold = torch.zeros(c_out)
         self.window_hits = torch.zeros(3, dtype=torch.float64)
 
@@ -186,9 +202,13 @@ class HBSTDPLayer:
                 torch.rand(images.shape, generator=self.gen) < images * cfg.max_rate_hz * cfg.dt
             ).float()
             trace = torch.where(pre > 0, torch.ones_like(trace), trace * d_pre)
-            v = d_mem * v + F.conv2d(pre, self.weight, padding=1)
+            v = d_mem * v + F.conv2d(pre, self.weight, padding=self.weight.shape[-1] // 2)
             post = (v > self.threshold[None, :, None, None]).float() * keep[None, :, None, None]
-            v = v * (1 - post)
+            if self.wta_depth:
+                post, fired = _winner_over_depth(v - self.threshold[None, :, None, None], post)
+                v = v * (1 - fired)
+            else:
+                v = v * (1 - post)
             counts += post.sum(dim=(0, 2, 3))
             if plastic and post.any():
                 self._update(trace, post)
@@ -199,7 +219,8 @@ class HBSTDPLayer:
         s = self.cfg.stdp_stride
         sub = torch.zeros_like(post)
         sub[:, :, ::s, ::s] = post[:, :, ::s, ::s]  # post-neurons taken with STDP_stride
-        patches = F.unfold(trace, 3, padding=1)  # (B, Ci*9, L)
+        k = self.weight.shape[-1]
+        patches = F.unfold(trace, k, padding=k // 2)  # (B, Ci*k*k, L)
         flat = sub.flatten(2)  # (B, Co, L)
         n = flat.sum(dim=2)  # (B, Co)
         per_map = torch.einsum("bkl,bol->bok", patches, flat) / n.clamp_min(1)[..., None]
@@ -231,6 +252,19 @@ class HBSTDPLayer:
             k: float(v) / total if total else 0.0
             for k, v in zip(keys, self.window_hits, strict=True)
         }
+
+
+def _winner_over_depth(over: Tensor, post: Tensor) -> tuple[Tensor, Tensor]:
+    """Keep, per position, only the firing map with the largest overshoot ``over``.
+
+    Returns:
+        The winners' spikes and a ``(B, 1, H, W)`` mask of positions where any map fired
+        (all maps there are reset).
+    """
+    masked = torch.where(post > 0, over, torch.full_like(over, -math.inf))
+    win = F.one_hot(masked.argmax(dim=1), post.shape[1]).permute(0, 3, 1, 2).float()
+    fired = (post.sum(dim=1, keepdim=True) > 0).float()
+    return win * fired, fired
 
 
 def kernel_memory_compression(

@@ -56,7 +56,7 @@ def features_from_spikes(
     thr = threshold.clamp_min(1e-6)[None, :, None, None]
     v = v_pool = lpf = None
     for t in range(seq.shape[0]):
-        cur = F.conv2d(seq[t], weight, padding=1)
+        cur = F.conv2d(seq[t], weight, padding=weight.shape[-1] // 2)
         v = cur if v is None else float(d_mem) * v + cur
         s = (v > thr).float()
         v = torch.where(s > 0, torch.zeros_like(v), v)
@@ -144,7 +144,7 @@ def export_hbstdp(
         nodes.append(("poisson", ir.PoissonEncoder(gain=fc.max_rate_hz * dt)))
     conv = ir.Conv2d(
         weight=weight.double().numpy(),
-        padding=(1, 1),
+        padding=(weight.shape[-2] // 2, weight.shape[-1] // 2),
         quant=ir.Quantization(weight_bits=2, scale=1.0),
     )
     readout_node = ir.Affine(

@@ -79,3 +79,35 @@ def test_window_fractions_and_frozen_kernels() -> None:
     fractions = layer.window_fractions()
     assert sum(fractions.values()) == pytest.approx(1.0)
     assert fractions["hebb_pot"] > 0.0
+
+
+def test_winner_over_depth_keeps_one_spike_per_position() -> None:
+    from hwsnn.learn.hbstdp import _winner_over_depth
+
+    over = torch.tensor([[0.5, 2.0], [1.0, -1.0], [3.0, 0.1]]).reshape(1, 3, 1, 2)
+    post = (over > 0).float()
+    post[0, 2, 0, 0] = 0.0  # map 2 has the largest overshoot at position 0 but did not fire
+    win, fired = _winner_over_depth(over, post)
+    assert win[0, :, 0, 0].tolist() == [0.0, 1.0, 0.0]
+    assert win[0, :, 0, 1].tolist() == [1.0, 0.0, 0.0]
+    assert fired.flatten().tolist() == [1.0, 1.0]
+    silent = _winner_over_depth(over, torch.zeros_like(post))
+    assert float(silent[0].sum()) == 0.0 and float(silent[1].sum()) == 0.0
+
+
+def test_kernel_size_and_depth_wta_layer() -> None:
+    from hwsnn.errors import HwsnnError
+    from hwsnn.learn.hbstdp import HBSTDPLayer
+
+    cfg = HBSTDPConfig(p_drop=0.0)
+    with pytest.raises(HwsnnError):
+        HBSTDPLayer(1, 4, cfg, torch.Generator().manual_seed(0), kernel_size=4)
+    layer = HBSTDPLayer(1, 6, cfg, torch.Generator().manual_seed(0), kernel_size=5, wta_depth=True)
+    assert tuple(layer.weight.shape) == (6, 1, 5, 5)
+    x = torch.zeros(8, 1, 12, 12)
+    x[:, :, 2:10, 4:8] = 1.0
+    spikes = layer.learn_batch(x)
+    plain = HBSTDPLayer(1, 6, cfg, torch.Generator().manual_seed(0), kernel_size=5)
+    # one winner per position fires, so the depth-WTA layer emits fewer spikes
+    assert 0 < spikes < plain.learn_batch(x)
+    assert set(layer.weight.unique().tolist()) <= {-1.0, 1.0}
