@@ -79,8 +79,10 @@ class SAFENet(nn.Module):
 
     Paper 000 Sec. 4.1: the two parallel modules' maps are concatenated along depth and feed
     the main CNN. ``maps`` is the front end's channel count, ``aux_maps`` the auxiliary CNN's
-    ("smaller size"; default ``maps``). Main CNN: max-pool 2, conv 3x3 ``width`` + ReLU,
-    max-pool 2, conv 3x3 ``width`` + ReLU, linear classifier.
+    ("smaller size"; default ``maps``). The auxiliary CNN is "several conventional CNN
+    layers": conv 5x5 + ReLU, then ``aux_layers - 1`` conv 3x3 + ReLU, all ``aux_maps`` wide.
+    Main CNN: max-pool 2, conv 3x3 ``width`` + ReLU, max-pool 2, conv 3x3 ``width`` + ReLU,
+    linear classifier.
     """
 
     def __init__(
@@ -91,12 +93,16 @@ class SAFENet(nn.Module):
         side: int,
         *,
         aux_maps: int | None = None,
+        aux_layers: int = 1,
         width: int = 32,
     ) -> None:
         super().__init__()
         aux = maps if aux_maps is None else aux_maps
         self.front = front
-        self.aux = nn.Sequential(nn.Conv2d(1, aux, 5, padding=2), nn.ReLU())
+        layers: list[nn.Module] = [nn.Conv2d(1, aux, 5, padding=2), nn.ReLU()]
+        for _ in range(aux_layers - 1):
+            layers += [nn.Conv2d(aux, aux, 3, padding=1), nn.ReLU()]
+        self.aux = nn.Sequential(*layers)
         self.main = nn.Sequential(
             nn.MaxPool2d(2),
             nn.Conv2d(maps + aux, width, 3, padding=1),
@@ -148,8 +154,8 @@ def export_front_end(block: SAUBlock, input_shape: tuple[int, int, int]) -> ir.G
 
 
 def _aux_node(aux: nn.Sequential, front_maps: int) -> ir.Conv2d:
-    """The aux conv with ``front_maps`` all-zero maps first (ReLU(0) = 0)."""
-    conv = aux[0]
+    """The aux CNN's last conv with ``front_maps`` all-zero maps first (ReLU(0) = 0)."""
+    conv = aux[-2]
     if not isinstance(conv, nn.Conv2d) or conv.bias is None or isinstance(conv.padding, str):
         raise UnsupportedNodeError(type(conv).__name__, "SAFE export", ["Conv2d with bias"])
     w = conv.weight.detach().double().numpy()
@@ -164,10 +170,10 @@ def _aux_node(aux: nn.Sequential, front_maps: int) -> ir.Conv2d:
 def export_network(net: SAFENet, input_shape: tuple[int, int, int]) -> ir.Graph:
     """The whole SAFE-DNN as one single-step IR graph (paper 000 Sec. 4.1, Fig. 3).
 
-    ``input -> front.conv -> front.sau`` and ``input -> aux.conv -> aux.relu`` run in
-    parallel; their depth concatenation is an ``Add`` of the two branches, each padded with
-    all-zero maps where the other branch's maps go (``x + 0`` is exact in float32). The
-    main CNN (max-pool, conv, ReLU, ..., linear) follows through the torch exporter.
+    ``input -> front.conv -> front.sau`` and ``input -> (aux hidden layers) -> aux.conv ->
+    aux.relu`` run in parallel; their depth concatenation is an ``Add`` of the two branches,
+    each padded with all-zero maps where the other branch's maps go (``x + 0`` is exact in
+    float32). The main CNN (max-pool, conv, ReLU, ..., linear) follows through the torch exporter.
 
     Raises:
         UnsupportedNodeError: The front end is not an :class:`SAUBlock` (the baseline CNN).
@@ -183,7 +189,9 @@ def export_network(net: SAFENet, input_shape: tuple[int, int, int]) -> ir.Graph:
     b.add("input", ir.Input(shape=input_shape))
     b.add("front.conv", conv, "input")
     b.add("front.sau", sau, "front.conv")
-    b.add("aux.conv", aux, "input")
+    hidden = nn.Sequential(*list(net.aux)[:-2])
+    prev = export_module(hidden, b, "aux", "input") if len(hidden) else "input"
+    b.add("aux.conv", aux, prev)
     b.add("aux.relu", ir.ReLU(), "aux.conv")
     b.add("concat", ir.Add(), "front.sau", "aux.relu")
     last = export_module(net.main, b, "main", "concat")

@@ -45,6 +45,14 @@ def _verdict(d: dict) -> str:  # type: ignore[type-arg]
     )
 
 
+def _network_line(runs: list[dict]) -> list[str]:  # type: ignore[type-arg]
+    key = "network_sim_same_prediction_fraction"
+    found = [f"{_pct(d[key])} % same predictions" for d in runs if key in d]
+    if not found:
+        return []
+    return ["Whole SAFE-DNN IR export (sim.float) vs torch on the test set: " + ", ".join(found)]
+
+
 def main() -> None:
     """Write ``safe_fashion-mnist_60k.md`` from every ``safe_fashion-mnist_60k*.json``."""
     runs = [json.loads(p.read_text()) for p in sorted(HERE.glob("safe_fashion-mnist_60k*.json"))]
@@ -59,11 +67,13 @@ def main() -> None:
         "",
         f"Spiking module: {d0['front_end_maps']} maps learned by FD stochastic STDP on "
         f"{d0['stdp_images']} clean training images, SAU with {d0['sau_levels']} levels; "
-        f"auxiliary CNN {d0['aux_maps']} maps; {d0['epochs']} epochs, clean training data only "
-        "for both networks; same noisy test images for both (per-image SNR).",
+        f"auxiliary CNN {d0.get('aux_layers', 1)} conv layers x {d0['aux_maps']} maps (same in "
+        f"both networks); {d0['epochs']} epochs ({d0.get('lr_schedule', 'Adam 2e-3')}), clean "
+        "training data only for both networks; same noisy test images for both (per-image SNR).",
         "Front-end IR export (Input -> Conv2d with BN folded -> SAU) vs torch: "
         + ", ".join(f"{_pct(d['front_end_sim_match_fraction'])} % equal" for d in runs)
         + " of activations.",
+        *_network_line(runs),
         "",
         *head,
         *rows,

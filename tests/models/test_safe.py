@@ -96,14 +96,17 @@ def test_cli_quick(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert {"SAU", "ReLU", "MaxPool2d", "Add", "Affine"} <= kinds
 
 
-def test_whole_network_export_matches_torch(rng: np.random.Generator, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """Front end || aux CNN -> main CNN as one IR graph: sim.float == torch, ONNX too."""
+@pytest.mark.parametrize("aux_layers", [1, 2])
+def test_whole_network_export_matches_torch(  # type: ignore[no-untyped-def]
+    rng: np.random.Generator, tmp_path, aux_layers: int
+) -> None:
+    """Front end || aux CNN (1 or 2 layers) -> main CNN as one IR graph: sim == torch, ONNX."""
     edges, levels = lif_staircase(20, 10.0, 20)
     torch.manual_seed(0)
     block = SAUBlock(torch.rand(6, 1, 5, 5), edges, levels)
     x = rng.random((20, 1, 12, 12)).astype(np.float32)
     block.calibrate(torch.from_numpy(x))
-    net = SAFENet(block, 6, 10, 12, aux_maps=2, width=8).eval()
+    net = SAFENet(block, 6, 10, 12, aux_maps=2, aux_layers=aux_layers, width=8).eval()
     graph = export_network(net, (1, 12, 12))
     assert graph.shapes["concat"] == (8, 12, 12) and graph.output_shape == (10,)
     with torch.no_grad():
