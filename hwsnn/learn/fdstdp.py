@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-__all__ = ["FDSTDPConfig", "fd_stdp_update"]
+__all__ = ["FDSTDPConfig", "event_probabilities", "fd_stdp_update"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,28 @@ class FDSTDPConfig:
     f_max: float = 200.0
 
 
+def event_probabilities(age_s: Tensor, freq_hz: Tensor, cfg: FDSTDPConfig) -> tuple[Tensor, Tensor]:
+    """Eq. 3: potentiation and depression probabilities of each synapse at a post-spike.
+
+    The one implementation of eq. 3: the torch rule below and the binary-device realisation
+    (:func:`hwsnn.backends.crossbar.learning_fdstdp.fd_switch_probabilities`) both use it.
+
+    Args:
+        age_s: Pre-spike ages ``t_post - t_pre`` (s); ``inf`` = no pre-spike.
+        freq_hz: Input frequency of each synapse's pre-neuron (Hz).
+        cfg: Rule constants.
+
+    Returns:
+        ``(P_pot, P_dep)`` in [0, 1]; ``P_dep`` applies only where potentiation did not.
+    """
+    f_n = ((freq_hz - cfg.f_min) / (cfg.f_max - cfg.f_min)).clamp(0, 1)
+    p_pot = cfg.gamma_pot * torch.exp(-age_s / (cfg.tau_pot * (1 + cfg.phi_pot * f_n)))
+    p_dep = (
+        cfg.gamma_dep * torch.exp((age_s / (cfg.tau_dep * (1 + cfg.phi_dep * f_n))).clamp(max=50.0))
+    ).clamp(max=1.0)
+    return p_pot, p_dep
+
+
 def fd_stdp_update(
     g: Tensor, age_s: Tensor, freq_hz: Tensor, cfg: FDSTDPConfig, gen: torch.Generator
 ) -> Tensor:
@@ -66,11 +88,7 @@ def fd_stdp_update(
         New conductances ``(P, K)`` within ``[g_min, g_max]``.
     """
     span = cfg.g_max - cfg.g_min
-    f_n = ((freq_hz - cfg.f_min) / (cfg.f_max - cfg.f_min)).clamp(0, 1)
-    p_pot = cfg.gamma_pot * torch.exp(-age_s / (cfg.tau_pot * (1 + cfg.phi_pot * f_n)))
-    p_dep = (
-        cfg.gamma_dep * torch.exp((age_s / (cfg.tau_dep * (1 + cfg.phi_dep * f_n))).clamp(max=50.0))
-    ).clamp(max=1.0)
+    p_pot, p_dep = event_probabilities(age_s, freq_hz, cfg)
     u = torch.rand(g.shape, generator=gen)
     pot = u < p_pot
     dep = ~pot & (torch.rand(g.shape, generator=gen) < p_dep)

@@ -1,9 +1,11 @@
 """Paper 000's frequency-dependent stochastic STDP on a crossbar of binary stochastic devices.
 
 She et al., SAFE-DNN (``papers/000_996d16437485bc79.txt``) eq. 2-3, after Querlioz et al.
-2013; the ideal (torch) rule is :func:`hwsnn.learn.fdstdp.fd_stdp_update`, whose constants are
-the defaults here. At a post-spike every synapse of the winner, with pre-spike age ``dt``
-(no pre-spike in this image = infinitely old) and normalised input rate ``f_n``, is
+2013; the ideal (torch) rule is :func:`hwsnn.learn.fdstdp.fd_stdp_update`, whose constants
+(:class:`~hwsnn.learn.fdstdp.FDSTDPConfig`) and eq. 3
+(:func:`~hwsnn.learn.fdstdp.event_probabilities`) are used here. At a post-spike every synapse
+of the winner, with pre-spike age ``dt`` (no pre-spike in this image = infinitely old) and
+normalised input rate ``f_n``, is
 potentiated with ``P_pot = gamma_pot exp(-dt / (tau_pot (1 + phi_pot f_n)))``, otherwise
 depressed with ``P_dep = min(1, gamma_dep exp(dt / (tau_dep (1 + phi_dep f_n))))``.
 
@@ -32,6 +34,7 @@ from hwsnn.backends.crossbar.learning_network import (
     run_network,
 )
 from hwsnn.backends.crossbar.spec import CrossbarSpec
+from hwsnn.learn.fdstdp import FDSTDPConfig, event_probabilities
 
 __all__ = ["FdStdpConfig", "fd_switch_probabilities", "train_fd_stdp"]
 
@@ -40,24 +43,20 @@ F64 = NDArray[np.float64]
 
 @dataclass(frozen=True, kw_only=True)
 class FdStdpConfig(WtaConfig):
-    """Paper 000 eq. 2-3 constants (defaults of :class:`hwsnn.learn.fdstdp.FDSTDPConfig`).
+    """The WTA network plus paper 000's rule constants and a learning-rate gain.
 
-    ``f_max_hz = None`` takes the network's ``max_rate_hz``.
+    ``rule = None`` takes :class:`hwsnn.learn.fdstdp.FDSTDPConfig`'s defaults with ``f_max``
+    set to the network's ``max_rate_hz``. Only eq. 2's steps at the bounds matter to a binary
+    device (``alpha_p`` from ``g_min``, ``alpha_d`` from ``g_max``), so ``beta_p``/``beta_d``
+    do not enter.
     """
 
-    alpha_p: float = 0.02
-    alpha_d: float = 0.01
-    g_min: float = 0.0
-    g_max: float = 1.0
-    gamma_pot: float = 0.8
-    gamma_dep: float = 0.1
-    tau_pot_s: float = 5e-3
-    tau_dep_s: float = 20e-3
-    phi_pot: float = 1.0
-    phi_dep: float = 1.0
-    f_min_hz: float = 0.0
-    f_max_hz: float | None = None
+    rule: FDSTDPConfig | None = None
     gain: float = 4.0
+
+    def rule_constants(self) -> FDSTDPConfig:
+        """The eq. 2-3 constants in force."""
+        return self.rule or FDSTDPConfig(f_max=self.max_rate_hz)
 
 
 def fd_switch_probabilities(age_s: F64, freq_hz: F64, cfg: FdStdpConfig) -> tuple[F64, F64]:
@@ -66,19 +65,20 @@ def fd_switch_probabilities(age_s: F64, freq_hz: F64, cfg: FdStdpConfig) -> tupl
     Args:
         age_s: Pre-spike ages ``t_post - t_pre`` (s); ``inf`` = no pre-spike.
         freq_hz: Input rate of each pre-neuron (Hz).
-        cfg: Rule constants.
+        cfg: Network and rule constants.
 
     Returns:
         ``(p_up, p_down)`` in [0, 1]: high -> low resistance and low -> high resistance.
     """
-    f_max = cfg.max_rate_hz if cfg.f_max_hz is None else cfg.f_max_hz
-    f_n = np.clip((freq_hz - cfg.f_min_hz) / (f_max - cfg.f_min_hz), 0.0, 1.0)
-    p_pot = cfg.gamma_pot * np.exp(-age_s / (cfg.tau_pot_s * (1 + cfg.phi_pot * f_n)))
-    arg = np.minimum(age_s / (cfg.tau_dep_s * (1 + cfg.phi_dep * f_n)), 50.0)
-    p_dep = np.minimum(cfg.gamma_dep * np.exp(arg), 1.0)
-    span = cfg.g_max - cfg.g_min
-    up = np.clip(cfg.gain * cfg.alpha_p * p_pot / span, 0.0, 1.0)
-    down = np.clip(cfg.gain * cfg.alpha_d * (1 - p_pot) * p_dep / span, 0.0, 1.0)
+    import torch
+
+    rule = cfg.rule_constants()
+    age, freq = np.asarray(age_s, dtype=np.float64), np.asarray(freq_hz, dtype=np.float64)
+    p_pot_t, p_dep_t = event_probabilities(torch.from_numpy(age), torch.from_numpy(freq), rule)
+    p_pot, p_dep = p_pot_t.numpy(), p_dep_t.numpy()
+    span = rule.g_max - rule.g_min
+    up = np.clip(cfg.gain * rule.alpha_p * p_pot / span, 0.0, 1.0)
+    down = np.clip(cfg.gain * rule.alpha_d * (1 - p_pot) * p_dep / span, 0.0, 1.0)
     return up, down
 
 

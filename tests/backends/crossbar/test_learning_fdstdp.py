@@ -15,22 +15,13 @@ from hwsnn.backends.crossbar.learning_fdstdp import (
 from hwsnn.backends.crossbar.specfile import load_spec
 
 
-def test_defaults_are_the_ideal_rule_constants() -> None:
+def test_default_rule_is_the_ideal_rule_at_the_network_rate() -> None:
     from hwsnn.learn.fdstdp import FDSTDPConfig
 
-    ref, mine = FDSTDPConfig(), FdStdpConfig()
-    for name in (
-        "alpha_p",
-        "alpha_d",
-        "g_min",
-        "g_max",
-        "gamma_pot",
-        "gamma_dep",
-        "phi_pot",
-        "phi_dep",
-    ):
-        assert getattr(mine, name) == getattr(ref, name), name
-    assert (mine.tau_pot_s, mine.tau_dep_s, mine.f_min_hz) == (ref.tau_pot, ref.tau_dep, ref.f_min)
+    cfg = FdStdpConfig(max_rate_hz=300.0)
+    assert cfg.rule_constants() == FDSTDPConfig(f_max=300.0)
+    custom = FDSTDPConfig(gamma_pot=0.5)
+    assert FdStdpConfig(rule=custom).rule_constants() is custom
 
 
 def test_binary_probabilities_match_the_torch_rule() -> None:
@@ -46,7 +37,7 @@ def test_binary_probabilities_match_the_torch_rule() -> None:
     gen = torch.Generator().manual_seed(0)
     up_ref = fd_stdp_update(torch.zeros_like(age), age, freq, ref, gen).mean(0).numpy()
     down_ref = 1 - fd_stdp_update(torch.ones_like(age), age, freq, ref, gen).mean(0).numpy()
-    cfg = FdStdpConfig(alpha_p=1.0, alpha_d=1.0, gain=1.0, f_max_hz=200.0)
+    cfg = FdStdpConfig(rule=ref, gain=1.0)
     up, down = fd_switch_probabilities(age[0].numpy(), freq[0].numpy(), cfg)
     np.testing.assert_allclose(up, up_ref, atol=0.01)
     np.testing.assert_allclose(down, down_ref, atol=0.01)
