@@ -13,6 +13,7 @@ __all__ = [
     "Add",
     "Affine",
     "AvgPool2d",
+    "Concat",
     "Conv2d",
     "Flatten",
     "Linear",
@@ -244,6 +245,41 @@ class Add(Node):
         if len(set(inputs)) != 1:
             raise IRValidationError(f"Add: inputs have different shapes {list(inputs)}")
         return inputs[0]
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Concat(Node):
+    """Joins two or more inputs along ``axis``, in edge order (depth concatenation).
+
+    ``axis`` counts activation dims (no batch; negative counts from the end); the inputs
+    must agree on every other dim. Paper 000 (SAFE-DNN, Sec. 4.1) joins its spiking
+    feature maps and the auxiliary CNN's maps this way (axis 0, the channels).
+    """
+
+    arity: ClassVar[int | None] = None
+    axis: int = 0
+
+    def _validate(self) -> None:
+        if not isinstance(self.axis, int) or isinstance(self.axis, bool):
+            raise IRValidationError(f"Concat.axis: expected an int, got {self.axis!r}")
+
+    def dim(self, ndim: int) -> int:
+        """``axis`` as a non-negative activation dim for activations of rank ``ndim``."""
+        if not -ndim <= self.axis < ndim:
+            raise IRValidationError(f"Concat.axis: {self.axis} invalid for rank-{ndim} inputs")
+        return self.axis % ndim
+
+    def infer_shape(self, inputs: tuple[Shape, ...]) -> Shape:
+        """Output shape (see :meth:`Node.infer_shape`)."""
+        ranks = {len(shape) for shape in inputs}
+        if len(ranks) != 1:
+            raise IRValidationError(f"Concat: inputs have different ranks {list(inputs)}")
+        axis = self.dim(ranks.pop())
+        rest = {shape[:axis] + shape[axis + 1 :] for shape in inputs}
+        if len(rest) != 1:
+            raise IRValidationError(f"Concat: inputs differ off axis {self.axis}: {list(inputs)}")
+        first = inputs[0]
+        return (*first[:axis], sum(shape[axis] for shape in inputs), *first[axis + 1 :])
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

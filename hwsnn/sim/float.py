@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hwsnn.errors import IRValidationError, UnsupportedNodeError
-from hwsnn.ir import Add, Graph, Input, Output
+from hwsnn.ir import Add, Concat, Graph, Input, Output
 from hwsnn.sim.kernels import STATEFUL, STATELESS, StepState
 from hwsnn.sim.result import Result
 from hwsnn.sim.temporal_kernels import register as _register_paper_nodes
@@ -46,6 +46,10 @@ def as_sequence(graph: Graph, inputs: NDArray[np.generic]) -> F32:
     )
 
 
+_WIRING = (Input, Output, Add, Concat)
+"""Nodes the stepper evaluates itself (no kernel)."""
+
+
 class _Stepper:
     """Runs one graph step by step, keeping neuron state."""
 
@@ -60,8 +64,8 @@ class _Stepper:
             node = graph.nodes[name]
             if type(node) in STATEFUL:
                 self.states[name] = STATEFUL[type(node)](node, (batch, *graph.shapes[name]), graph)
-            elif type(node) not in STATELESS and not isinstance(node, Input | Output | Add):
-                supported = {t.__name__ for t in (*STATELESS, *STATEFUL, Input, Output, Add)}
+            elif type(node) not in STATELESS and not isinstance(node, _WIRING):
+                supported = {t.__name__ for t in (*STATELESS, *STATEFUL, *_WIRING)}
                 raise UnsupportedNodeError(type(node).__name__, "sim.float", supported)
 
     def step(self, x: F32, t: int, rng: np.random.Generator) -> dict[str, F32]:
@@ -75,6 +79,8 @@ class _Stepper:
                 values[name] = np.asarray(self.replace[name](inputs[0]), dtype=np.float32)
             elif isinstance(node, Add):
                 values[name] = np.sum(inputs, axis=0, dtype=np.float32)
+            elif isinstance(node, Concat):  # activations carry the batch dim first
+                values[name] = np.concatenate(inputs, axis=1 + node.dim(inputs[0].ndim - 1))
             elif isinstance(node, Output):
                 values[name] = inputs[0]
             elif name in self.states:

@@ -7,7 +7,8 @@ with a ones kernel (an exact window sum: ``AveragePool`` followed by a multiplic
 window size would round twice when the window is not a power of two); MaxPool2d ->
 ``MaxPool`` (padding never selected, like the ``-inf`` padding of ``sim.float``); ReLU ->
 ``Relu``; Flatten ->
-``Reshape`` keeping the batch; Add -> chained ``Add`` in edge order; Scale and
+``Reshape`` keeping the batch; Add -> chained ``Add`` in edge order; Concat -> ``Concat``
+(inputs in edge order, axis shifted past the batch); Scale and
 CurrentEncoder -> ``Mul``; Output -> ``Identity``. Neurons and the Poisson encoder are
 ``ai.hwsnn`` ops with function bodies (see :mod:`hwsnn.formats.onnx.functions`).
 TimeAffine, AlphaSynapse and SAU: see :mod:`hwsnn.formats.onnx._lower_filters`.
@@ -37,6 +38,7 @@ from hwsnn.ir import (
     Affine,
     AlphaSynapse,
     AvgPool2d,
+    Concat,
     Conv2d,
     CurrentEncoder,
     Flatten,
@@ -172,6 +174,12 @@ def _add(b: Builder, name: str, node: Add) -> None:
         total = out
 
 
+def _concat(b: Builder, name: str, node: Concat) -> None:
+    values = [value_name(b.graph, p) for p in b.graph.predecessors(name)]
+    axis = 1 + node.dim(len(b.graph.shapes[name]))  # ONNX tensors carry the batch dim first
+    b.add("Concat", values, [value_name(b.graph, name)], owner=name, axis=axis)
+
+
 def _scale(b: Builder, name: str, node: Scale) -> None:
     b.add(
         "Mul",
@@ -240,6 +248,7 @@ LOWERINGS: dict[type[Node], Lowering] = {
     ReLU: _relu,
     Flatten: _flatten,
     Add: _add,
+    Concat: _concat,
     Scale: _scale,
     LIF: _spiking,
     IF: _spiking,
