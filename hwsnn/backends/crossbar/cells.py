@@ -101,16 +101,34 @@ class Cells:
         self.g_low_s[idx] = g_low * rng.lognormal(0.0, np.hypot(d2d, sigma), k)
         self.g_high_s[idx] = g_high * rng.lognormal(0.0, np.hypot(d2d, sigma), k)
 
-    def disturb(self, reads: NDArray[np.int64], p: float, rng: np.random.Generator) -> int:
+    def disturb(
+        self,
+        reads: NDArray[np.int64],
+        p: float | F64,
+        rng: np.random.Generator,
+        *,
+        towards: bool | None = None,
+    ) -> int:
         """Flip devices read ``reads`` times each with per-read disturb probability ``p``.
 
-        A read current pushes a device towards one state; for a binary cell either direction is
-        an error, so any free device flips with ``1 - (1-p)^reads``. Returns the number flipped.
+        Args:
+            reads: Reads per device, broadcastable to the array shape (e.g. ``(rows, 1)``).
+            p: Per-read disturb probability, a scalar or one per device.
+            rng: Source of the flips.
+            towards: State a read pushes a device to (True = low resistance, the SET
+                polarity; False = RESET); ``None``: either direction, so any free device may
+                flip. Devices already there, and stuck devices, never flip.
+
+        Returns:
+            The number of devices flipped; each flips with ``1 - (1 - p)^reads``.
         """
-        if p <= 0:
+        p_read = np.asarray(p, dtype=np.float64)
+        if not np.any(p_read > 0):
             return 0
-        p_any = -np.expm1(reads * np.log1p(-p))
+        p_any = -np.expm1(reads * np.log1p(-p_read))
         flip = (rng.random(self.state.shape) < p_any) & (self.stuck == 0)
+        if towards is not None:
+            flip &= self.state != towards
         self.state[flip] = ~self.state[flip]
         return int(flip.sum())
 

@@ -262,16 +262,12 @@ class _Network:
         """Flip the devices the image's reads disturbed (towards the read polarity's state)."""
         if self.polarity is ReadPolarity.NONE:
             return
-        c = self.cells
-        if self.polarity is ReadPolarity.EITHER:
-            n = reads[:, None].repeat(self.cfg.n_neurons, 1)
-            self.disturbs += c.disturb(n, float(self.p_disturb.flat[0]), self.dev_rng)
-            return
-        to_low = self.polarity is ReadPolarity.SET
-        p_any = -np.expm1(reads[:, None] * np.log1p(-self.p_disturb))
-        flip = (self.dev_rng.random(c.state.shape) < p_any) & (c.state != to_low) & (c.stuck == 0)
-        c.state[flip] = to_low
-        self.disturbs += int(flip.sum())
+        towards = (
+            None if self.polarity is ReadPolarity.EITHER else self.polarity is ReadPolarity.SET
+        )
+        self.disturbs += self.cells.disturb(
+            reads[:, None], self.p_disturb, self.dev_rng, towards=towards
+        )
 
     def responses(self, x: F64) -> F64:
         """Spike counts ``(N, n_neurons)`` of a batch of images, learning off (batched)."""

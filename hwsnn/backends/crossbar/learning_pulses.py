@@ -57,7 +57,7 @@ class ReadPolarity(enum.StrEnum):
     """Direction a learning-time read pulse pushes a device (read disturb).
 
     ``SET`` pushes high -> low resistance, ``RESET`` low -> high; ``EITHER`` flips any device
-    (the bidirectional model of :meth:`Cells.disturb`); ``NONE`` turns read disturb off.
+    (:meth:`Cells.disturb` with ``towards=None``); ``NONE`` turns read disturb off.
     """
 
     SET = "set"

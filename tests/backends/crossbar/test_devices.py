@@ -95,3 +95,21 @@ def test_read_disturb_is_small_for_stable_mtj() -> None:
     p = read_disturb_probability(MTJ)
     assert 0.0 <= p < 1e-9
     assert 0.0 <= read_disturb_probability(load_spec("rram")) < 1e-4
+
+
+@pytest.mark.parametrize("towards", [None, True, False])
+def test_disturb_moves_free_devices_only_towards_the_read_state(towards: bool | None) -> None:
+    rng = np.random.default_rng(3)
+    state = rng.random((40, 30)) < 0.5
+    cells = make_cells(load_spec("rram"), state, rng, ideal=True)
+    cells.stuck[:5] = 1  # stuck devices never move
+    before = cells.state.copy()
+    n = cells.disturb(np.full((40, 1), 50), 0.02, rng, towards=towards)
+    flipped = before != cells.state
+    assert n == int(flipped.sum()) > 0 and not flipped[:5].any()
+    assert bool(flipped[before].any()) == (towards is not True)  # low -> high needs RESET
+    assert bool(flipped[~before].any()) == (towards is not False)
+    expected = 1 - (1 - 0.02) ** 50  # flip odds of a free device that may move
+    low = before[5:]
+    movable = {None: low | ~low, True: ~low, False: low}[towards]
+    assert flipped[5:][movable].mean() == pytest.approx(expected, abs=0.08)
