@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from torch import Tensor, nn
 
 from hwsnn import ir
-from hwsnn.errors import UnsupportedNodeError
+from hwsnn.errors import DataError, UnsupportedNodeError
 from hwsnn.models.safe_stdp import FrontEndConfig, SpikingFrontEnd, lif_staircase, stdp_front_end
 
 __all__ = [
@@ -29,9 +29,28 @@ __all__ = [
     "SpikingFrontEnd",
     "export_front_end",
     "export_network",
+    "inhibited_kernels",
     "lif_staircase",
     "stdp_front_end",
 ]
+
+
+def inhibited_kernels(g: Tensor, fraction: float) -> Tensor:
+    """Stage 2 conv weights from the STDP conductances: ``g - fraction * mean(g)`` per map.
+
+    Paper 000 Sec. 4.2 re-scales the conductance matrix for the converted block. The learned
+    conductances are non-negative, so every map also responds to the local brightness; taking
+    off a fixed share of each kernel's mean (a feed-forward inhibition proportional to the
+    patch intensity) keeps the learned shape and weakens that brightness response.
+    ``fraction = 0`` keeps ``g``; ``1`` gives zero-sum kernels (more clean accuracy, less
+    noise robustness, ``reports/models/safe_sweep.md``).
+
+    Raises:
+        DataError: ``fraction`` is outside ``[0, 1]`` or ``g`` is not ``(maps, 1, k, k)``.
+    """
+    if not 0.0 <= fraction <= 1.0 or g.ndim != 4:
+        raise DataError(f"need fraction in [0, 1] and 4-d kernels, got {fraction}, {g.ndim}-d")
+    return g - fraction * g.mean(dim=(2, 3), keepdim=True)
 
 
 class SAUBlock(nn.Module):
@@ -60,13 +79,20 @@ class SAUBlock(nn.Module):
         w = self.weight * self.scale[:, None, None, None]
         return F.conv2d(x, w, self.shift, padding=int(self.weight.shape[-1]) // 2)
 
-    def calibrate(self, x: Tensor) -> None:
-        """Freeze the batch-norm statistics: zero mean and unit variance per map on ``x``."""
+    def calibrate(self, x: Tensor, offset: float = 0.0) -> None:
+        """Freeze the batch-norm statistics: zero mean and unit variance per map on ``x``.
+
+        Args:
+            x: Calibration images ``(n, 1, h, w)``.
+            offset: Subtracted from the normalised drive (standard deviations): the first SAU
+                step then sits at ``mean + (offset + edges[0]) std`` of each map's drive, a
+                higher firing threshold that keeps weak (and noise-only) drive silent.
+        """
         with torch.no_grad():
             y = F.conv2d(x, self.weight, padding=int(self.weight.shape[-1]) // 2)
             std = y.std(dim=(0, 2, 3)).clamp_min(1e-6)
             self.scale.copy_(1.0 / std)
-            self.shift.copy_(-y.mean(dim=(0, 2, 3)) / std)
+            self.shift.copy_(-y.mean(dim=(0, 2, 3)) / std - offset)
 
     def forward(self, x: Tensor) -> Tensor:
         """SAU of the normalised conv output."""

@@ -27,12 +27,21 @@ from hwsnn.models.safe import (
     SAUBlock,
     export_front_end,
     export_network,
+    inhibited_kernels,
     lif_staircase,
     stdp_front_end,
 )
 from hwsnn.sim import simulate
 
-__all__ = ["AUX_MAPS", "SNRS_DB", "add_noise", "safe_recipe"]
+__all__ = [
+    "AUX_MAPS",
+    "EPOCHS",
+    "KERNEL_INHIBITION",
+    "SAU_OFFSET",
+    "SNRS_DB",
+    "add_noise",
+    "safe_recipe",
+]
 
 SNRS_DB = (40.0, 30.0, 20.0, 15.0, 12.0)
 AUX_MAPS = 4
@@ -40,6 +49,15 @@ AUX_MAPS = 4
 AUX_LAYERS = 1
 """Auxiliary CNN depth (conv 5x5, then conv 3x3 layers): 2 with 8 maps closes most of the clean
 gap at 60k but also SAFE's robustness lead (``reports/models/safe_sweep.md``)."""
+KERNEL_INHIBITION = 0.0
+"""Share of each STDP kernel's mean taken off in the conversion (:func:`inhibited_kernels`):
+1 (zero-sum maps) lifts SAFE's clean accuracy to the baseline's but loses its noise robustness
+(``reports/models/safe_sweep.md``, third pass), so the learned conductances are kept as they are."""
+SAU_OFFSET = 0.0
+"""SAU threshold above the mean drive, in standard deviations (:meth:`SAUBlock.calibrate`);
+1 with zero-sum maps gives back part of the robustness, not enough (third pass)."""
+EPOCHS = 4
+"""Training epochs of both networks (Adam 2e-3, constant)."""
 STDP_IMAGES = 2000
 """Training images the spiking module learns from (one presentation each)."""
 
@@ -89,8 +107,8 @@ def _networks(
         ds.x_train[: 200 if opts.quick else STDP_IMAGES], cfg, batch=100, seed=opts.seed
     )
     edges, levels = lif_staircase(cfg.steps, cfg.tau_steps, cfg.steps)
-    block = SAUBlock(fe.g, edges, levels)
-    block.calibrate(torch.from_numpy(np.array(ds.x_train[:1000])))
+    block = SAUBlock(inhibited_kernels(fe.g, KERNEL_INHIBITION), edges, levels)
+    block.calibrate(torch.from_numpy(np.array(ds.x_train[:1000])), SAU_OFFSET)
     side = ds.input_shape[1]
     torch.manual_seed(opts.seed)
     safe = SAFENet(block, cfg.maps, ds.n_classes, side, aux_maps=AUX_MAPS, aux_layers=AUX_LAYERS)
@@ -134,7 +152,7 @@ def safe_recipe(opts: RecipeOptions) -> Outcome:
     """Stage 1 STDP front-end, stage 2 SAFE-DNN training, baseline CNN, noise sweep, IR check."""
     ds = load_for(opts, quick_train=300, quick_test=100)
     cfg = FrontEndConfig(maps=12, steps=20)
-    epochs = opts.epochs or (3 if opts.quick else 4)
+    epochs = opts.epochs or (3 if opts.quick else EPOCHS)
     block, safe, base = _networks(opts, ds, cfg)
     results: dict[str, Any] = {
         "dataset": ds.name,
@@ -144,6 +162,8 @@ def safe_recipe(opts: RecipeOptions) -> Outcome:
         "front_end_maps": cfg.maps,
         "aux_maps": AUX_MAPS,
         "aux_layers": AUX_LAYERS,
+        "kernel_inhibition": KERNEL_INHIBITION,
+        "sau_offset_std": SAU_OFFSET,
         "lr_schedule": "Adam 2e-3, constant",
         "stdp_images": min(len(ds.y_train), 200 if opts.quick else STDP_IMAGES),
         "sau_levels": int(block.levels.numel()) - 2,

@@ -7,6 +7,7 @@ import json
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 torch = pytest.importorskip("torch")
 
@@ -19,13 +20,14 @@ from hwsnn.models.safe import (  # noqa: E402
     SpikingFrontEnd,
     export_front_end,
     export_network,
+    inhibited_kernels,
     lif_staircase,
     stdp_front_end,
 )
 from hwsnn.sim import simulate  # noqa: E402
 
 
-def _vertical_bars(rng: np.random.Generator, n: int, side: int = 12) -> np.ndarray:
+def _vertical_bars(rng: np.random.Generator, n: int, side: int = 12) -> NDArray[np.float32]:
     x = np.zeros((n, 1, side, side), np.float32)
     for i, c in enumerate(rng.integers(2, side - 4, size=n)):
         x[i, 0, :, c : c + 2] = 1.0
@@ -57,6 +59,34 @@ def test_safe_net_concatenates_front_and_smaller_aux_maps() -> None:
     assert net(torch.rand(3, 1, 28, 28)).shape == (3, 10)
     assert net.main[1].in_channels == 8
     assert not any(p.requires_grad for p in block.parameters())
+
+
+def test_inhibited_kernels_take_off_a_share_of_each_kernel_mean() -> None:
+    g = torch.rand(4, 1, 5, 5)
+    assert torch.equal(inhibited_kernels(g, 0.0), g)
+    zero_sum = inhibited_kernels(g, 1.0)
+    assert torch.allclose(zero_sum.sum(dim=(1, 2, 3)), torch.zeros(4), atol=1e-5)
+    half = inhibited_kernels(g, 0.5)
+    assert torch.allclose(half.mean(dim=(2, 3)), 0.5 * g.mean(dim=(2, 3)))
+    assert torch.allclose(half - half.mean(dim=(2, 3), keepdim=True), zero_sum, atol=1e-6)
+    with pytest.raises(DataError):
+        inhibited_kernels(g, 1.5)
+    with pytest.raises(DataError):
+        inhibited_kernels(g[0], 0.5)
+
+
+def test_calibrate_offset_raises_the_sau_threshold(rng: np.random.Generator) -> None:
+    edges, levels = lif_staircase(20, 10.0, 20)
+    x = torch.from_numpy(rng.random((16, 1, 10, 10)).astype(np.float32))
+    block = SAUBlock(inhibited_kernels(torch.rand(3, 1, 5, 5), 1.0), edges, levels)
+    block.calibrate(x)
+    with torch.no_grad():
+        z0, active0 = block.pre(x), float((block(x) > 0).float().mean())
+        block.calibrate(x, offset=1.0)
+        z1, active1 = block.pre(x), float((block(x) > 0).float().mean())
+    assert torch.allclose(z0.mean(dim=(0, 2, 3)), torch.zeros(3), atol=1e-4)
+    assert torch.allclose(z1, z0 - 1.0, atol=1e-5)
+    assert 0 < active1 < active0  # fewer positions reach the first step
 
 
 def test_staircase_counts_lif_spikes() -> None:
