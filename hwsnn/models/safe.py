@@ -146,16 +146,11 @@ class SAFENet(nn.Module):
         return out
 
 
-def _front_nodes(block: SAUBlock, extra: int = 0) -> tuple[ir.Conv2d, ir.SAU]:
-    """Conv2d (norm folded) and SAU of ``block``; ``extra`` more all-zero output maps.
-
-    A zero map has pre-activation 0, below the first SAU edge (> 0), so its SAU output is 0.
-    """
+def _front_nodes(block: SAUBlock) -> tuple[ir.Conv2d, ir.SAU]:
+    """Conv2d (normalisation folded) and SAU of ``block``."""
     w = (block.weight * block.scale[:, None, None, None]).double().numpy()
-    b = block.shift.double().numpy()
-    w = np.concatenate([w, np.zeros((extra, *w.shape[1:]))])
     pad = int(block.weight.shape[-1]) // 2
-    conv = ir.Conv2d(weight=w, bias=np.concatenate([b, np.zeros(extra)]), padding=(pad, pad))
+    conv = ir.Conv2d(weight=w, bias=block.shift.double().numpy(), padding=(pad, pad))
     sau = ir.SAU(
         edges=np.concatenate([[-1e6], block.edges.double().numpy()]),
         levels=np.concatenate([[0.0], block.levels[1:-1].double().numpy()]),
@@ -179,16 +174,14 @@ def export_front_end(block: SAUBlock, input_shape: tuple[int, int, int]) -> ir.G
     )
 
 
-def _aux_node(aux: nn.Sequential, front_maps: int) -> ir.Conv2d:
-    """The aux CNN's last conv with ``front_maps`` all-zero maps first (ReLU(0) = 0)."""
+def _aux_node(aux: nn.Sequential) -> ir.Conv2d:
+    """The aux CNN's last conv (its ReLU follows as an IR ``ReLU``)."""
     conv = aux[-2]
     if not isinstance(conv, nn.Conv2d) or conv.bias is None or isinstance(conv.padding, str):
         raise UnsupportedNodeError(type(conv).__name__, "SAFE export", ["Conv2d with bias"])
-    w = conv.weight.detach().double().numpy()
-    b = conv.bias.detach().double().numpy()
     return ir.Conv2d(
-        weight=np.concatenate([np.zeros((front_maps, *w.shape[1:])), w]),
-        bias=np.concatenate([np.zeros(front_maps), b]),
+        weight=conv.weight.detach().double().numpy(),
+        bias=conv.bias.detach().double().numpy(),
         padding=(int(conv.padding[0]), int(conv.padding[1])),
     )
 
@@ -197,29 +190,27 @@ def export_network(net: SAFENet, input_shape: tuple[int, int, int]) -> ir.Graph:
     """The whole SAFE-DNN as one single-step IR graph (paper 000 Sec. 4.1, Fig. 3).
 
     ``input -> front.conv -> front.sau`` and ``input -> (aux hidden layers) -> aux.conv ->
-    aux.relu`` run in parallel; their depth concatenation is an ``Add`` of the two branches,
-    each padded with all-zero maps where the other branch's maps go (``x + 0`` is exact in
-    float32). The main CNN (max-pool, conv, ReLU, ..., linear) follows through the torch exporter.
+    aux.relu`` run in parallel and an IR ``Concat`` joins their maps along depth, the
+    spiking maps first (as :meth:`SAFENet.forward` does). The main CNN (max-pool, conv, ReLU,
+    ..., linear) follows through the torch exporter.
 
     Raises:
         UnsupportedNodeError: The front end is not an :class:`SAUBlock` (the baseline CNN).
     """
     from hwsnn.export.torch import GraphBuilder, export_module
 
-    if not isinstance(net.front, SAUBlock) or float(net.front.edges[0]) <= 0:
+    if not isinstance(net.front, SAUBlock):
         raise UnsupportedNodeError(type(net.front).__name__, "SAFE export", ["SAUBlock"])
-    front_maps = int(net.front.weight.shape[0])
-    aux = _aux_node(net.aux, front_maps)
-    conv, sau = _front_nodes(net.front, aux.weight.shape[0] - front_maps)
+    conv, sau = _front_nodes(net.front)
     b = GraphBuilder(dt=1e-3)
     b.add("input", ir.Input(shape=input_shape))
     b.add("front.conv", conv, "input")
     b.add("front.sau", sau, "front.conv")
     hidden = nn.Sequential(*list(net.aux)[:-2])
     prev = export_module(hidden, b, "aux", "input") if len(hidden) else "input"
-    b.add("aux.conv", aux, prev)
+    b.add("aux.conv", _aux_node(net.aux), prev)
     b.add("aux.relu", ir.ReLU(), "aux.conv")
-    b.add("concat", ir.Add(), "front.sau", "aux.relu")
+    b.add("concat", ir.Concat(axis=0), "front.sau", "aux.relu")
     last = export_module(net.main, b, "main", "concat")
     b.add("output", ir.Output(), last)
     import hwsnn.sim.temporal_kernels  # noqa: F401 - registers the SAU kernel

@@ -123,7 +123,7 @@ def test_cli_quick(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert results["network_torch_accuracy"] == pytest.approx(results["safe"]["clean"])
     graph = hwsnn.load(next(tmp_path.glob("safe_network.*")))
     kinds = {type(n).__name__ for n in graph.nodes.values()}
-    assert {"SAU", "ReLU", "MaxPool2d", "Add", "Affine"} <= kinds
+    assert {"SAU", "ReLU", "MaxPool2d", "Concat", "Affine"} <= kinds
 
 
 @pytest.mark.parametrize("aux_layers", [1, 2])
@@ -139,6 +139,8 @@ def test_whole_network_export_matches_torch(  # type: ignore[no-untyped-def]
     net = SAFENet(block, 6, 10, 12, aux_maps=2, aux_layers=aux_layers, width=8).eval()
     graph = export_network(net, (1, 12, 12))
     assert graph.shapes["concat"] == (8, 12, 12) and graph.output_shape == (10,)
+    assert graph.predecessors("concat") == ("front.sau", "aux.relu")  # spiking maps first
+    assert graph.shapes["front.sau"] == (6, 12, 12) and graph.shapes["aux.relu"] == (2, 12, 12)
     with torch.no_grad():
         ref = net(torch.from_numpy(x)).numpy()
         front = block(torch.from_numpy(x)).numpy()
