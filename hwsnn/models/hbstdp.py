@@ -22,7 +22,74 @@ from hwsnn import ir
 from hwsnn.errors import HwsnnError
 from hwsnn.learn.hbstdp import HBSTDPConfig
 
-__all__ = ["FeatureConfig", "export_hbstdp", "extract_features", "train_readout"]
+__all__ = [
+    "DoGConfig",
+    "FeatureConfig",
+    "dog_kernels",
+    "dog_on_off",
+    "dog_scale",
+    "export_hbstdp",
+    "extract_features",
+    "train_readout",
+]
+
+
+@dataclass(frozen=True)
+class DoGConfig:
+    """Difference-of-Gaussians ON/OFF front end (retina-like centre-surround filter).
+
+    Not part of paper 002 (which feeds pixels, or ZCA-whitened CIFAR-10, to HB-STDP); it is
+    the usual input of STDP feature learners (Kheradpisheh et al. 2018). On it the averaged
+    pre-traces spread over all three eHB-STDP windows (see ``reports/models/hbstdp_sweep.md``).
+
+    Attributes:
+        sigma_center: Centre Gaussian standard deviation (pixels).
+        sigma_surround: Surround Gaussian standard deviation (pixels).
+        radius: Kernel half-width (pixels); the kernel is ``2 * radius + 1`` wide.
+    """
+
+    sigma_center: float = 1.0
+    sigma_surround: float = 2.0
+    radius: int = 3
+
+
+def dog_kernels(cfg: DoGConfig) -> NDArray[np.float64]:
+    """ON and OFF filters ``(2, 1, k, k)``: ``+DoG`` and ``-DoG`` (each Gaussian sums to 1)."""
+    r = np.arange(-cfg.radius, cfg.radius + 1, dtype=np.float64)
+
+    def gauss(sigma: float) -> NDArray[np.float64]:
+        g = np.exp(-(r**2) / (2 * sigma * sigma))
+        g /= g.sum()
+        return np.outer(g, g)
+
+    dog = gauss(cfg.sigma_center) - gauss(cfg.sigma_surround)
+    out: NDArray[np.float64] = np.stack([dog, -dog])[:, None]
+    return out
+
+
+def _dog_relu(x: NDArray[np.float32], kernels: NDArray[np.float64]) -> Tensor:
+    xt = torch.from_numpy(np.array(x, dtype=np.float32))
+    if xt.shape[1] != 1:
+        raise HwsnnError(f"the DoG front end takes 1-channel images, got {xt.shape[1]}")
+    w = torch.from_numpy(kernels.astype(np.float32))
+    return F.relu(F.conv2d(xt, w, padding=kernels.shape[-1] // 2))
+
+
+def dog_scale(x: NDArray[np.float32], kernels: NDArray[np.float64]) -> float:
+    """Mean over images ``x`` (N, 1, H, W) of the largest ON/OFF response (fixed input scale)."""
+    with torch.no_grad():
+        return float(_dog_relu(x, kernels).flatten(1).max(dim=1).values.mean().clamp_min(1e-6))
+
+
+def dog_on_off(
+    x: NDArray[np.float32], kernels: NDArray[np.float64], scale: float
+) -> NDArray[np.float32]:
+    """``relu(conv(x, kernels)) / scale``: ON and OFF channels (N, 2, H, W), 'same' padding.
+
+    Values may exceed 1; the Poisson encoders clip the spike probability at 1.
+    """
+    with torch.no_grad():
+        return (_dog_relu(x, kernels) / scale).numpy()
 
 
 @dataclass(frozen=True)
@@ -132,14 +199,22 @@ def export_hbstdp(
     fc: FeatureConfig,
     *,
     encoder: bool = True,
+    front: NDArray[np.float64] | None = None,
 ) -> ir.Graph:
     """IR graph: Poisson -> binary Conv2d -> LIF -> AvgPool2d -> IF -> LI (the LPF) -> Affine.
 
     The readout is the Affine at the *last* step (``outputs[-1]``), since eq. 5 reads
-    ``lpf(T) / T``; the ``1 / T`` is folded into the Affine weights.
+    ``lpf(T) / T``; the ``1 / T`` is folded into the Affine weights. ``front`` (DoG ON/OFF
+    kernels already divided by the input scale) prepends a fixed Conv2d and a ReLU before
+    the Poisson encoder; ``input_shape`` is then the raw image's.
     """
     dt = cfg.dt
     nodes: list[tuple[str, ir.Node]] = [("input", ir.Input(shape=input_shape))]
+    if front is not None:
+        if not encoder:
+            raise HwsnnError("a DoG front end needs the Poisson encoder after it")
+        pad = (front.shape[-2] // 2, front.shape[-1] // 2)
+        nodes += [("dog", ir.Conv2d(weight=front, padding=pad)), ("dog_relu", ir.ReLU())]
     if encoder:
         nodes.append(("poisson", ir.PoissonEncoder(gain=fc.max_rate_hz * dt)))
     conv = ir.Conv2d(

@@ -23,7 +23,7 @@ def test_layer_learns_binary_kernels_and_raises_thresholds() -> None:
     x[:, :, 2:6, 2:6] = 1.0
     spikes = layer.learn_batch(x)
     assert spikes > 0
-    assert set(layer.weight.unique().tolist()) <= {-1.0, 1.0}
+    assert set(layer.weight.flatten().tolist()) <= {-1.0, 1.0}
     assert not torch.equal(layer.weight, before)
     assert float(layer.threshold.max()) > 0.0
 
@@ -35,7 +35,13 @@ def test_cli_quick(tmp_path) -> None:  # type: ignore[no-untyped-def]
     add_train_arguments(parser)
     assert run_train(parser.parse_args(["hbstdp", "--quick", "--out", str(tmp_path)])) == 0
     results = json.loads((tmp_path / "hbstdp.json").read_text())
-    for name in ("ehb", "ehb2", "ehb3", "random", "random_zero_threshold"):
+    baselines = (
+        "random",
+        "random_zero_threshold",
+        "random_uniform",
+        "random_uniform_zero_threshold",
+    )
+    for name in ("ehb", "ehb2", "ehb3", *baselines):
         assert 0.0 <= results[name]["accuracy"] <= 1.0
         assert 1 <= results[name]["distinct_kernels"] <= results["maps"]
     assert sum(results["ehb"]["window_fractions"].values()) == pytest.approx(1.0)
@@ -43,3 +49,65 @@ def test_cli_quick(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert results["random_zero_threshold"]["threshold_mean"] == 0.0
     assert results["ehb"]["sim_vs_torch_prediction_agreement_same_input"] >= 0.95
     assert (tmp_path / "hbstdp.hwir").exists()
+    assert results["input"].startswith("DoG") and results["kernel_size"] == 5
+    assert set(results["learned_minus_baseline_points"]) == set(baselines)
+    assert results["random_uniform"]["fraction_high"] > results["random"]["fraction_high"]
+    assert results["random_uniform_zero_threshold"]["threshold_mean"] == 0.0
+    assert 0.0 <= results["ehb"]["sim_accuracy_own_poisson"] <= 1.0
+    # on DoG input the fitted windows are all reached and the rule moves the eq. 7 kernels
+    assert min(results["ehb"]["window_fractions"].values()) > 0.0
+    assert results["ehb"]["fraction_high"] != results["random"]["fraction_high"]
+
+
+def test_dog_front_end_is_on_off_and_exports() -> None:
+    import numpy as np
+
+    from hwsnn.models.hbstdp import (
+        DoGConfig,
+        FeatureConfig,
+        dog_kernels,
+        dog_on_off,
+        dog_scale,
+        export_hbstdp,
+    )
+
+    k = dog_kernels(DoGConfig())
+    assert k.shape == (2, 1, 7, 7)
+    np.testing.assert_allclose(k[0], -k[1])
+    assert abs(k[0].sum()) < 1e-12 and k[0, 0, 3, 3] > 0  # zero-sum centre-surround
+    x = np.zeros((2, 1, 12, 12), dtype=np.float32)
+    x[0, 0, 4:8, 4:8] = 1.0  # a bright square: ON inside its edge, OFF outside
+    scale = dog_scale(x, k)
+    y = dog_on_off(x, k, scale)
+    assert y.shape == (2, 2, 12, 12) and float(y.min()) >= 0.0
+    assert float((y[:, 0] * y[:, 1]).max()) == 0.0  # a pixel is ON or OFF, never both
+    assert y[0, 0, 4, 4] > 0 and y[0, 1, 3, 3] > 0 and float(y[1].max()) == 0.0
+    assert scale == pytest.approx(float(y[0].max() * scale) / 2)  # mean of per-image maxima
+
+    gen = torch.Generator().manual_seed(0)
+    layer = HBSTDPLayer(2, 3, HBSTDPConfig(), gen, kernel_size=5)
+    readout = torch.nn.Linear(3 * 6 * 6, 4)
+    g = export_hbstdp(
+        layer.weight,
+        layer.threshold,
+        readout,
+        (1, 12, 12),
+        HBSTDPConfig(),
+        FeatureConfig(),
+        front=k / scale,
+    )
+    assert list(g.nodes)[:4] == ["input", "dog", "dog_relu", "poisson"]
+    np.testing.assert_allclose(g.nodes["dog"].weight, k / scale)  # type: ignore[attr-defined]
+    from hwsnn.errors import HwsnnError
+
+    with pytest.raises(HwsnnError):
+        export_hbstdp(
+            layer.weight,
+            layer.threshold,
+            readout,
+            (1, 12, 12),
+            HBSTDPConfig(),
+            FeatureConfig(),
+            encoder=False,
+            front=k,
+        )
