@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from numpy.typing import NDArray
 
 from hwsnn.models.recipes import Outcome, RecipeOptions, accuracy, load_for
 from hwsnn.models.ttfs import TTFSLossConfig
@@ -43,6 +44,24 @@ def ttfs_config(opts: RecipeOptions) -> TTFSTrainConfig:
     )
 
 
+def _float64_times(
+    model: torch.nn.Module, x: NDArray[np.float32], batch: int = 256
+) -> NDArray[np.float64]:
+    """Output spike times (s) of ``model`` in float64, ``batch`` images at a time.
+
+    The closed form holds a ``(B, out, in)`` array per dense layer, so a whole 10k test set
+    at once needs tens of GB.
+    """
+    model.double()
+    with torch.no_grad():
+        parts = [
+            model(torch.from_numpy(np.array(x[i : i + batch])).double()).numpy()
+            for i in range(0, len(x), batch)
+        ]
+    model.float()
+    return np.concatenate(parts)
+
+
 def ttfs_recipe(opts: RecipeOptions) -> Outcome:
     """Train, quantise, export and check every precision in ``sim.ttfs``."""
     torch.manual_seed(opts.seed)
@@ -60,9 +79,7 @@ def ttfs_recipe(opts: RecipeOptions) -> Outcome:
                 np.mean([s.mean() for n, s in res.spikes.items() if n.startswith("nlif")])
             ),
         }
-    with torch.no_grad():
-        t_torch = run.model.double()(torch.from_numpy(ds.x_test.copy()).double()).numpy()
-    run.model.float()
+    t_torch = _float64_times(run.model, ds.x_test)
     t_sim = evaluate_ttfs(run.graph, ds.x_test)[run.graph.output_name]
     results = {
         "dataset": ds.name,
