@@ -111,10 +111,9 @@ def ttfs_maxpool2d(z: Tensor, kernel: int) -> Tensor:
 def quantize_ste(weight: Tensor, bits: int) -> Tensor:
     """Symmetric per-tensor uniform quantisation with a straight-through gradient.
 
-    ``scale = max|w| / (2^(bits-1) - 1)``; forward ``round(w / scale) * scale`` clipped to
-    the signed range, backward identity (paper 003 Sec. 4.3: forward quantised, backward
-    full precision). ``bits >= 32`` returns ``weight`` unchanged; the scale comes from
-    :func:`quant_scale`.
+    Forward ``round(w / scale) * scale`` clipped to the signed range, backward identity
+    (paper 003 Sec. 4.3: forward quantised, backward full precision). ``bits >= 32`` returns
+    ``weight`` unchanged; the scale comes from :func:`quant_scale`.
     """
     if bits >= 32:
         return weight
@@ -124,15 +123,28 @@ def quantize_ste(weight: Tensor, bits: int) -> Tensor:
     return weight + (q - weight).detach()
 
 
-def quant_scale(weight: Tensor, bits: int) -> Tensor:
-    """Step (weight units) of the ``bits``-bit grid: ``max|w| / (2^(bits-1) - 1)``.
+CLIP_RATIOS = tuple(0.1 + 0.02 * i for i in range(46))
+"""Clipping levels tried by :func:`quant_scale`, as fractions of ``max|w|`` (0.1 .. 1.0)."""
 
-    For 2 bits (ternary ``{-s, 0, s}``) the max rule zeroes almost every weight, so the
-    ternary-weight-network rule is used instead: ``s = 1.4 mean|w|`` (threshold
-    ``0.7 mean|w|``; Li et al., arXiv 1605.04711).
+
+def quant_scale(weight: Tensor, bits: int) -> Tensor:
+    """Step (weight units) of the symmetric ``bits``-bit grid that fits ``weight`` best.
+
+    3 to 16 bits: the step ``r max|w| / (2^(bits-1) - 1)`` over the clipping ratios ``r`` of
+    :data:`CLIP_RATIOS` with the least squared error of the quantised (rounded, clipped)
+    weights: the max rule (``r = 1``) spends most of a few-bit grid on a handful of outliers.
+    More than 16 bits: the max rule. 2 bits (ternary ``{-s, 0, s}``): the ternary-weight-
+    network rule ``s = 1.4 mean|w|`` (threshold ``0.7 mean|w|``; Li et al., arXiv 1605.04711).
     """
     if bits == 2:
         scale: Tensor = (1.4 * weight.abs().mean()).clamp_min(1e-12)
         return scale
-    scale = weight.abs().max().clamp_min(1e-12) / (2 ** (bits - 1) - 1)
-    return scale
+    levels = 2 ** (bits - 1) - 1
+    top: Tensor = weight.abs().max().clamp_min(1e-12) / levels
+    if bits > 16:
+        return top
+    w = weight.reshape(1, -1)
+    steps = top * torch.tensor(CLIP_RATIOS, dtype=weight.dtype).reshape(-1, 1)
+    error = (torch.clamp(torch.round(w / steps), -levels, levels) * steps - w).pow(2).sum(dim=1)
+    best: Tensor = steps[int(error.argmin())].reshape(())
+    return best

@@ -123,6 +123,24 @@ def test_quantisation_grid_and_straight_through_gradient(bits: int) -> None:
     assert torch.equal(w.grad, torch.ones_like(w))
 
 
+@pytest.mark.parametrize("bits", [3, 4, 6, 8])
+def test_quantisation_step_minimises_the_squared_error(bits: int) -> None:
+    """Few bits clip the outliers (smaller step than the max rule, lower error); r = 1 is kept."""
+    from hwsnn.models._ttfs_ops import quant_scale
+
+    w = torch.randn(64, 400, generator=torch.Generator().manual_seed(bits))
+    levels = 2 ** (bits - 1) - 1
+
+    def sq_error(step: float) -> float:
+        return float(((torch.clamp(torch.round(w / step), -levels, levels) * step - w) ** 2).sum())
+
+    best, top = float(quant_scale(w, bits)), float(w.abs().max()) / levels
+    assert best < top and sq_error(best) < sq_error(top)
+    for ratio in (0.3, 0.5, 0.8):
+        assert sq_error(best) <= sq_error(ratio * top) * (1 + 1e-6)
+    assert float(quant_scale(w, 24)) == pytest.approx(float(w.abs().max()) / (2**23 - 1))
+
+
 def test_loss_has_weight_sum_hinge_and_l2() -> None:
     net = build_ttfs_net((1, 2, 2), (("dense", 3),), alpha=1.0, t_max=10.0, seed=0)
     with torch.no_grad():
