@@ -86,3 +86,26 @@ def all_nodes_graph(rng: np.random.Generator) -> ir.Graph:
         ("li", "output"),
     ]
     return ir.Graph(nodes=nodes, edges=edges, dt=1e-3, timesteps=4, metadata={"k": "v"})
+
+
+def concat_graph(rng: np.random.Generator, axis: int = 0) -> ir.Graph:
+    """Input -> (conv 3 maps -> ReLU, conv 2 maps) -> Concat -> conv 5->2 maps -> Output."""
+    nodes: dict[str, ir.Node] = {
+        "in": ir.Input(shape=(1, 6, 6)),
+        "a": ir.Conv2d(weight=rng.normal(size=(3, 1, 3, 3)), padding=(1, 1)),
+        "relu_a": ir.ReLU(),
+        "b": ir.Conv2d(weight=rng.normal(size=(2, 1, 3, 3)), padding=(1, 1)),
+        "join": ir.Concat(axis=axis),
+        "mix": ir.Conv2d(weight=rng.normal(size=(2, 5, 3, 3))),
+        "out": ir.Output(),
+    }
+    edges = [
+        ("in", "a"),
+        ("a", "relu_a"),
+        ("in", "b"),
+        ("relu_a", "join"),
+        ("b", "join"),
+        ("join", "mix"),
+        ("mix", "out"),
+    ]
+    return ir.Graph(nodes=nodes, edges=edges, dt=1e-3, timesteps=1)

@@ -21,7 +21,6 @@ from hwsnn.ir import (
     Affine,
     AlphaSynapse,
     AvgPool2d,
-    Concat,
     Conv2d,
     CurrentEncoder,
     Flatten,
@@ -53,6 +52,7 @@ from hwsnn.formats.onnx import (  # noqa: E402
     run_onnx,
     write_onnx,
 )
+from tests.conftest import concat_graph  # noqa: E402
 
 pytestmark = pytest.mark.onnx
 
@@ -213,32 +213,9 @@ def _cnn(rng: np.random.Generator) -> Graph:
     )
 
 
-def _concat(rng: np.random.Generator) -> Graph:
-    """Two conv branches joined by depth (edge order: 3 maps, then 2), a conv on the join."""
-    nodes = {
-        "in": Input(shape=(1, 6, 6)),
-        "a": Conv2d(weight=rng.normal(size=(3, 1, 3, 3)), padding=(1, 1)),
-        "relu_a": ReLU(),
-        "b": Conv2d(weight=rng.normal(size=(2, 1, 3, 3)), padding=(1, 1)),
-        "join": Concat(axis=0),
-        "mix": Conv2d(weight=rng.normal(size=(2, 5, 3, 3))),
-        "out": Output(),
-    }
-    edges = [
-        ("in", "a"),
-        ("a", "relu_a"),
-        ("in", "b"),
-        ("relu_a", "join"),
-        ("b", "join"),
-        ("join", "mix"),
-        ("mix", "out"),
-    ]
-    return Graph(nodes=nodes, edges=edges, dt=1e-3, timesteps=1)
-
-
 SAMPLES = {
     "cnn": _cnn,
-    "concat": _concat,
+    "concat": concat_graph,
     "conv_chain": _conv_chain,
     "residual": _residual,
     "grouped": _grouped,

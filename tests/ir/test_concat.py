@@ -10,35 +10,13 @@ import pytest
 import hwsnn
 from hwsnn import ir
 from hwsnn.errors import IRValidationError, UnsupportedNodeError
-
-
-def _two_branch(rng: np.random.Generator, axis: int = 0) -> ir.Graph:
-    """Input -> (conv 3 maps -> ReLU, conv 2 maps) -> Concat -> conv 5->2 maps -> Output."""
-    nodes: dict[str, ir.Node] = {
-        "in": ir.Input(shape=(1, 6, 6)),
-        "a": ir.Conv2d(weight=rng.normal(size=(3, 1, 3, 3)), padding=(1, 1)),
-        "relu_a": ir.ReLU(),
-        "b": ir.Conv2d(weight=rng.normal(size=(2, 1, 3, 3)), padding=(1, 1)),
-        "join": ir.Concat(axis=axis),
-        "mix": ir.Conv2d(weight=rng.normal(size=(2, 5, 3, 3))),
-        "out": ir.Output(),
-    }
-    edges = [
-        ("in", "a"),
-        ("a", "relu_a"),
-        ("in", "b"),
-        ("relu_a", "join"),
-        ("b", "join"),
-        ("join", "mix"),
-        ("mix", "out"),
-    ]
-    return ir.Graph(nodes=nodes, edges=edges, dt=1e-3, timesteps=1)
+from tests.conftest import concat_graph
 
 
 def test_shape_is_the_sum_along_the_axis() -> None:
     assert ir.Concat(axis=0).infer_shape(((3, 4, 4), (2, 4, 4))) == (5, 4, 4)
     assert ir.Concat(axis=-1).infer_shape(((3, 4), (3, 1), (3, 2))) == (3, 7)
-    assert _two_branch(np.random.default_rng(0), axis=-3).shapes["join"] == (5, 6, 6)
+    assert concat_graph(np.random.default_rng(0), axis=-3).shapes["join"] == (5, 6, 6)
 
 
 @pytest.mark.parametrize(
@@ -73,7 +51,7 @@ def test_sim_float_joins_in_edge_order(rng: np.random.Generator) -> None:
 
     seen: dict[str, np.ndarray] = {}
     simulate_float(
-        _two_branch(rng), rng.normal(size=(4, 1, 6, 6)), observer=lambda t, v: seen.update(v)
+        concat_graph(rng), rng.normal(size=(4, 1, 6, 6)), observer=lambda t, v: seen.update(v)
     )
     a, b = seen["relu_a"], seen["b"]
     np.testing.assert_array_equal(seen["join"], np.concatenate([a, b], axis=1))
@@ -85,7 +63,7 @@ def test_onnx_runs_like_sim_float(rng: np.random.Generator, tmp_path: Path) -> N
     from hwsnn.formats.onnx import run_onnx, write_onnx
     from hwsnn.sim.float import simulate_float
 
-    graph = _two_branch(rng)
+    graph = concat_graph(rng)
     x = rng.normal(size=(5, 1, 6, 6))
     write_onnx(graph, tmp_path / "concat.onnx")
     out, _ = run_onnx(tmp_path / "concat.onnx", x)
@@ -93,7 +71,7 @@ def test_onnx_runs_like_sim_float(rng: np.random.Generator, tmp_path: Path) -> N
 
 
 def test_native_round_trip(rng: np.random.Generator, tmp_path: Path) -> None:
-    graph = _two_branch(rng, axis=-3)
+    graph = concat_graph(rng, axis=-3)
     back = hwsnn.load(hwsnn.save(graph, tmp_path / "concat.hwir"))
     assert ir.graphs_equal(back, graph)
     assert back.predecessors("join") == ("relu_a", "b")
@@ -102,7 +80,7 @@ def test_native_round_trip(rng: np.random.Generator, tmp_path: Path) -> None:
 def test_counts_see_the_joined_depth(rng: np.random.Generator) -> None:
     from hwsnn.analysis.counting import count_operations
 
-    graph = _two_branch(rng)
+    graph = concat_graph(rng)
     counts = count_operations(graph, rng.normal(size=(3, 1, 6, 6)))
     by_name = {layer.name: layer for layer in counts.layers}
     assert "join" not in by_name or by_name["join"].dense_ops == 0
