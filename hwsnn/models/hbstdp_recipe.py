@@ -50,6 +50,9 @@ __all__ = ["hbstdp_recipe"]
 
 
 KERNEL_SIZE = 5
+GRAPHS = {"graph": "hbstdp", "body": "hbstdp_body"}
+"""Exported graphs: the whole network (DoG front end, Poisson encoder) and its spiking body
+(input = ON/OFF spike trains), which NIR can hold (NIR has no ReLU or Poisson encoder)."""
 WTA_DEPTH = True
 
 
@@ -153,6 +156,7 @@ def _sim_check(
     own = simulate(full, raw.x_test, rng=np.random.default_rng(seed), record=False)
     return {
         "graph": full,
+        "body": body,
         "sim_vs_torch_prediction_agreement_same_input": accuracy(
             res.outputs[-1].argmax(-1), torch_pred.numpy()
         ),
@@ -228,7 +232,8 @@ def hbstdp_recipe(opts: RecipeOptions) -> Outcome:
         ),
         "windows": {w: [_config(w).pre_hebb_pot, _config(w).pre_antihebb_dep] for w in WINDOW_SETS},
     }
-    graph, tensors = None, {}
+    graphs: dict[str, Any] = {}
+    tensors: dict[str, Any] = {}
     for key, windows, name in _variants(opts.quick):
         timer = Timer()
         layer = _learn(ds, variant(_config(windows), name), maps, n_learn, batch, opts.seed)
@@ -236,8 +241,9 @@ def hbstdp_recipe(opts: RecipeOptions) -> Outcome:
         results[key] = _summary(layer, acc, timer.elapsed_s)
         if key == "ehb":
             check = _sim_check(layer, readout, (ds, raw, front), fc, opts.seed)
-            results["ehb"].update({k: v for k, v in check.items() if k != "graph"})
-            graph, tensors = check["graph"], _tensors(layer, readout, front)
+            results["ehb"].update({k: v for k, v in check.items() if k not in GRAPHS})
+            graphs = {stem: check[key] for key, stem in GRAPHS.items()}
+            tensors = _tensors(layer, readout, front)
     _baselines(results, ds, fc, (maps, n_learn, batch, epochs), opts.seed)
     results["learned_beats_random"] = results["ehb"]["accuracy"] > results["random"]["accuracy"]
     results["learned_minus_random_points"] = 100 * (
@@ -246,9 +252,9 @@ def hbstdp_recipe(opts: RecipeOptions) -> Outcome:
     results["learned_minus_baseline_points"] = {
         k: 100 * (results["ehb"]["accuracy"] - results[k]["accuracy"]) for k in BASELINES
     }
-    if graph is None:
+    if not graphs:
         raise HwsnnError("the eHB-STDP layer was not trained")
-    return Outcome(tensors, {"hbstdp": graph}, results)
+    return Outcome(tensors, graphs, results)
 
 
 BASELINES = (

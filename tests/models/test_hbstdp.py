@@ -57,6 +57,9 @@ def test_cli_quick(tmp_path) -> None:  # type: ignore[no-untyped-def]
     # on DoG input the fitted windows are all reached and the rule moves the eq. 7 kernels
     assert min(results["ehb"]["window_fractions"].values()) > 0.0
     assert results["ehb"]["fraction_high"] != results["random"]["fraction_high"]
+    nir = pytest.importorskip("nir")  # the spiking body goes to NIR; the DoG front end cannot
+    body = nir.read(tmp_path / "hbstdp_body.nir")
+    assert {"LIF", "IF", "LI", "Conv2d"} <= {type(n).__name__ for n in body.nodes.values()}
 
 
 def test_dog_front_end_is_on_off_and_exports() -> None:
