@@ -142,7 +142,15 @@ class SAFENet(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """Logits."""
-        out: Tensor = self.main(torch.cat([self.front(x), self.aux(x)], dim=1))
+        return self.forward_paths(x, x)
+
+    def forward_paths(self, front_x: Tensor, aux_x: Tensor) -> Tensor:
+        """Logits with separate inputs to the front end and the auxiliary CNN.
+
+        Feeding a noisy image to one path and the clean image to the other measures how
+        much of the noise loss comes in through each path.
+        """
+        out: Tensor = self.main(torch.cat([self.front(front_x), self.aux(aux_x)], dim=1))
         return out
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from numpy.typing import NDArray
 from torch import Tensor, nn
 
 from hwsnn import ir
@@ -37,13 +38,17 @@ __all__ = [
     "AUX_MAPS",
     "EPOCHS",
     "KERNEL_INHIBITION",
+    "PATH_SNRS_DB",
     "SAU_OFFSET",
     "SNRS_DB",
     "add_noise",
+    "noise_by_path",
     "safe_recipe",
 ]
 
 SNRS_DB = (40.0, 30.0, 20.0, 15.0, 12.0)
+PATH_SNRS_DB = (20.0, 12.0)
+"""SNRs at which :func:`noise_by_path` splits the noise loss between the two parallel paths."""
 AUX_MAPS = 4
 """Auxiliary CNN maps: "conventional CNN layers of smaller size" than the spiking module."""
 AUX_LAYERS = 1
@@ -93,9 +98,37 @@ def _noise_table(net: SAFENet, ds: Dataset, seed: int) -> dict[str, float]:
 
     table = {"clean": evaluate(predict, ds.x_test, ds.y_test)}
     for snr in SNRS_DB:
-        gen = torch.Generator().manual_seed(seed + int(snr))
-        noisy = add_noise(torch.from_numpy(np.array(ds.x_test)), snr, gen).numpy()
-        table[f"{snr:g}dB"] = evaluate(predict, noisy, ds.y_test)
+        table[f"{snr:g}dB"] = evaluate(predict, _noisy_test(ds, snr, seed), ds.y_test)
+    return table
+
+
+def _noisy_test(ds: Dataset, snr_db: float, seed: int) -> NDArray[np.float32]:
+    """The noisy copy of the test set at ``snr_db`` (the same draws for every network)."""
+    gen = torch.Generator().manual_seed(seed + int(snr_db))
+    out: NDArray[np.float32] = add_noise(torch.from_numpy(np.array(ds.x_test)), snr_db, gen).numpy()
+    return out
+
+
+def noise_by_path(net: SAFENet, ds: Dataset, seed: int) -> dict[str, float]:
+    """Test accuracy with the noisy image fed to one parallel path only, at ``PATH_SNRS_DB``.
+
+    ``front_<snr>``: noise into the front end (STDP module or its trainable twin), clean
+    image into the auxiliary CNN; ``aux_<snr>``: the other way round. Same noise draws as
+    the full noise table.
+    """
+    table: dict[str, float] = {}
+    for snr in PATH_SNRS_DB:
+        noisy = _noisy_test(ds, snr, seed)
+        for path in ("front", "aux"):
+            correct = 0
+            for start in range(0, len(ds.y_test), 500):
+                clean_x = torch.from_numpy(np.array(ds.x_test[start : start + 500]))
+                noisy_x = torch.from_numpy(noisy[start : start + 500])
+                args = (noisy_x, clean_x) if path == "front" else (clean_x, noisy_x)
+                with torch.no_grad():
+                    pred = net.forward_paths(*args).argmax(dim=1).numpy()
+                correct += int(np.sum(pred == np.asarray(ds.y_test[start : start + 500])))
+            table[f"{path}_{snr:g}dB"] = correct / len(ds.y_test)
     return table
 
 
@@ -171,6 +204,7 @@ def safe_recipe(opts: RecipeOptions) -> Outcome:
     for name, net in (("safe", safe), ("baseline_cnn", base)):
         train_s = _train(net, ds, epochs, opts.seed)
         results[name] = {"train_s": train_s, **_noise_table(net, ds, opts.seed)}
+        results[f"{name}_noise_by_path"] = noise_by_path(net, ds, opts.seed)
     graph = _front_end_check(block, ds, results)
     network = _network_check(safe, ds, results)
     for key in ("clean", "20dB", "12dB"):

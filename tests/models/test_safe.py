@@ -115,6 +115,12 @@ def test_cli_quick(tmp_path) -> None:  # type: ignore[no-untyped-def]
     results = json.loads((tmp_path / "safe.json").read_text())
     for net in ("safe", "baseline_cnn"):
         assert set(results[net]) >= {"clean", "40dB", "20dB", "12dB"}
+        assert set(results[f"{net}_noise_by_path"]) == {
+            "front_20dB",
+            "aux_20dB",
+            "front_12dB",
+            "aux_12dB",
+        }
     assert results["front_end_sim_match_fraction"] > 0.99
     # the whole network (front end + aux CNN + main CNN) exported and run by sim.float
     assert results["network_sim_same_prediction_fraction"] == 1.0
@@ -173,3 +179,43 @@ def test_sau_flat_regions_absorb_small_perturbations(rng: np.random.Generator) -
     with torch.no_grad():
         assert torch.equal(block(z), block(noisy))
         assert torch.equal(block(z).flatten(), torch.tensor(levels[:-1], dtype=torch.float32))
+
+
+def _bars_dataset(rng: np.random.Generator, n_test: int) -> hwsnn.data.Dataset:
+    from hwsnn.data import Dataset
+
+    x = _vertical_bars(rng, 20 + n_test)
+    y = (x[:, 0].sum(axis=1).argmax(axis=1) > 6).astype(np.int64)
+    return Dataset(
+        x_train=x[:20],
+        y_train=y[:20],
+        x_test=x[20:],
+        y_test=y[20:],
+        name="bars",
+        classes=("left", "right"),
+    )
+
+
+def test_noise_by_path_feeds_noise_to_one_path_only(rng: np.random.Generator) -> None:
+    """A silent front end (threshold above any drive) ignores its noise; the aux path does not."""
+    from hwsnn.models.safe_recipe import PATH_SNRS_DB, _noise_table, noise_by_path
+
+    ds = _bars_dataset(rng, 300)
+    edges, levels = lif_staircase(20, 10.0, 20)
+    block = SAUBlock(torch.rand(3, 1, 5, 5), edges, levels)
+    block.calibrate(torch.from_numpy(np.array(ds.x_train)), offset=1e6)  # SAU never fires
+    torch.manual_seed(0)
+    net = SAFENet(block, 3, 2, 12, aux_maps=2).eval()
+    with torch.no_grad():
+        net.aux[0].weight *= 1e3  # an aux path that any noise moves
+    x = torch.from_numpy(np.array(ds.x_test))
+    with torch.no_grad():
+        assert torch.equal(net.forward_paths(x, x), net(x))
+        assert not net.front(x + torch.randn(x.shape)).any()
+    full = _noise_table(net, ds, seed=0)
+    table = noise_by_path(net, ds, seed=0)
+    assert set(table) == {f"{p}_{s:g}dB" for p in ("front", "aux") for s in PATH_SNRS_DB}
+    for snr in PATH_SNRS_DB:
+        assert full[f"{snr:g}dB"] != full["clean"]  # the noise matters for this network
+        assert table[f"front_{snr:g}dB"] == full["clean"]
+        assert table[f"aux_{snr:g}dB"] == full[f"{snr:g}dB"]  # same draws as the noise table
