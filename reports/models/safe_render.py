@@ -34,6 +34,28 @@ def _drops(d: dict, seed: int) -> list[str]:  # type: ignore[type-arg]
     ]
 
 
+def _paths(runs: list[dict]) -> list[str]:  # type: ignore[type-arg]
+    """Accuracy lost when only one parallel path sees the noisy image (``*_noise_by_path``)."""
+    have = [d for d in runs if "safe_noise_by_path" in d]
+    if not have:
+        return []
+    cols = list(have[0]["safe_noise_by_path"])
+    lines = [
+        "Where the noise gets in: accuracy lost (clean minus noisy, points) when only the front end"
+        " (STDP module, or the baseline's trainable conv) or only the auxiliary CNN sees the noisy"
+        " image and the other path the clean one:",
+        "",
+        "| seed | network | " + " | ".join(c.replace("_", " ") for c in cols) + " |",
+        "|---|---|" + "---:|" * len(cols),
+    ]
+    for d in have:
+        for name in ("safe", "baseline_cnn"):
+            split = d[f"{name}_noise_by_path"]
+            lost = [f"{100 * (d[name]['clean'] - split[c]):.2f}" for c in cols]
+            lines.append(f"| {d['options']['seed']} | {name} | " + " | ".join(lost) + " |")
+    return [*lines, ""]
+
+
 def _verdict(d: dict) -> str:  # type: ignore[type-arg]
     at20 = 100 * (d["safe"]["20dB"] - d["baseline_cnn"]["20dB"])
     clean = 100 * (d["safe"]["clean"] - d["baseline_cnn"]["clean"])
@@ -84,6 +106,7 @@ def main() -> None:
         "|---|---|" + "---:|" * (len(KEYS) - 1),
         *(r for d in runs for r in _drops(d, d["options"]["seed"])),
         "",
+        *_paths(runs),
         *(_verdict(d) for d in runs),
         "",
     ]
