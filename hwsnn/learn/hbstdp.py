@@ -9,11 +9,15 @@ and is reset to 1 at its spike; a post-spike samples the traces of its receptive
 eHB-STDP (eq. 2-3): a sampled trace ``>= pre_hebb_pot`` (small positive delay) switches a
 low weight high with probability ``p_hebb_pot``; a trace ``<= pre_antihebb_dep`` (large
 delay) switches a high weight low with ``p_antihebb_dep``; between the two is the dead
-zone. iHB-STDP mirrors it for inhibitory (negative) pre-spikes. Traces are averaged over
-the spiking post-neurons of a map taken with ``STDP_stride`` and over the mini-batch
-before the update. Thresholds start at 0 and rise after every mini-batch by
-``beta_thresh * spikes / map size`` (eq. 4); a fraction ``p_drop`` of the output maps is
-silenced per iteration.
+zone. iHB-STDP mirrors it for inhibitory (negative) pre-spikes: near depresses, far
+potentiates. With signed pre-spike trains (:meth:`HBSTDPLayer.learn_spikes`) a trace is
+reset to the sign of its pre-spike; the sign of a weight's averaged trace picks eHB-STDP
+(>= 0) or iHB-STDP (< 0) and its magnitude the window (the paper does not say how traces
+of a kernel weight shared by excitatory and inhibitory pre-neurons are combined; this is
+our reading). Traces are averaged over the spiking post-neurons of a map taken with
+``STDP_stride`` and over the mini-batch before the update. Thresholds start at 0 and rise
+after every mini-batch by ``beta_thresh * spikes / map size`` (eq. 4); a fraction
+``p_drop`` of the output maps is silenced per iteration.
 
 The windows are thresholds on *averaged* traces, so where they sit relative to the
 data's averaged traces decides which window ever acts: on Fashion-MNIST with Table 3
@@ -25,6 +29,7 @@ reports how often each window was reached.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -38,7 +43,9 @@ __all__ = [
     "HBSTDPConfig",
     "HBSTDPLayer",
     "hbstdp_update",
+    "hbstdp_update_signed",
     "init_binary_kernels",
+    "poisson_signed",
     "table3_cifar10_c1",
     "variant",
 ]
@@ -124,6 +131,10 @@ def hbstdp_update(
 ) -> Tensor:
     """One probabilistic e/iHB-STDP update of binary kernels.
 
+    iHB-STDP (Sec. 2.2, Fig. 2B) mirrors the windows: a near trace switches a high weight
+    low with ``p_hebb_pot`` (Table 3 ``p_Hebb_dep`` of iHB-STDP), a far trace a low weight
+    high with ``p_antihebb_dep`` (``p_antiHebb_pot``).
+
     Args:
         weight: Kernels in {-1, +1}, shape ``(C_out, C_in, k, k)``.
         trace: Averaged sampled pre-traces per weight, same shape (in [0, 1]).
@@ -135,14 +146,49 @@ def hbstdp_update(
     Returns:
         The new kernels.
     """
-    near = trace >= cfg.pre_hebb_pot
-    far = trace <= cfg.pre_antihebb_dep
+    inh = torch.full(trace.shape, inhibitory, dtype=torch.bool)
+    return _switch(weight, trace, inh, active, cfg, gen)
+
+
+def hbstdp_update_signed(
+    weight: Tensor, trace: Tensor, active: Tensor, cfg: HBSTDPConfig, gen: torch.Generator
+) -> Tensor:
+    """e/iHB-STDP on signed averaged traces (Sec. 2.2-2.3).
+
+    eHB-STDP applies where ``trace >= 0`` and iHB-STDP on ``|trace|`` where ``trace < 0``
+    (traces of inhibitory pre-spikes carry a minus sign). Draws one uniform number per
+    weight, like :func:`hbstdp_update`.
+    """
+    return _switch(weight, trace.abs(), trace < 0, active, cfg, gen)
+
+
+def _switch(
+    weight: Tensor,
+    mag: Tensor,
+    inh: Tensor,
+    active: Tensor,
+    cfg: HBSTDPConfig,
+    gen: torch.Generator,
+) -> Tensor:
+    near = mag >= cfg.pre_hebb_pot
+    far = mag <= cfg.pre_antihebb_dep
     u = torch.rand(weight.shape, generator=gen)
-    up, down = (far, near) if inhibitory else (near, far)
+    near_p = near & (u < cfg.p_hebb_pot)
+    far_p = far & (u < cfg.p_antihebb_dep)
     mask = active[:, None, None, None]
-    to_high = mask & up & (weight < 0) & (u < cfg.p_hebb_pot)
-    to_low = mask & down & (weight > 0) & (u < cfg.p_antihebb_dep)
+    to_high = mask & torch.where(inh, far_p, near_p) & (weight < 0)
+    to_low = mask & torch.where(inh, near_p, far_p) & (weight > 0)
     return torch.where(to_high, 1.0, torch.where(to_low, -1.0, weight))
+
+
+def poisson_signed(x: Tensor, rate_hz: float, dt: float, gen: torch.Generator) -> Tensor:
+    """Signed Bernoulli spikes: ``sign(x)`` with probability ``min(1, |x| rate_hz dt)``.
+
+    Negative values fire inhibitory (-1) spikes (paper 002 Sec. 2.2); for ``x >= 0`` this
+    equals ``rand < x * rate_hz * dt`` with the same random draws.
+    """
+    u = torch.rand(x.shape, generator=gen)
+    return torch.sign(x) * (u < x.abs() * rate_hz * dt).float()
 
 
 class HBSTDPLayer:
@@ -183,27 +229,49 @@ class HBSTDPLayer:
     def learn_batch(self, images: Tensor, *, plastic: bool = True) -> int:
         """Present a mini-batch for ``t_stdp_steps`` steps, updating kernels every step.
 
+        Poisson-encodes ``images`` (:func:`poisson_signed` at ``max_rate_hz``, drawn step by
+        step) and calls :meth:`learn_spikes`.
+
         Args:
-            images: Mini-batch ``(B, C_in, H, W)`` with pixel values in [0, 1].
+            images: Mini-batch ``(B, C_in, H, W)``; values in [0, 1] give excitatory
+                spikes, negative values inhibitory ones at rate ``|x| max_rate_hz``.
             plastic: Switch kernels by HB-STDP; ``False`` only adapts the thresholds
                 (eq. 4), which gives the random-kernel baseline its own thresholds.
 
         Returns:
             Output spikes emitted (for monitoring).
         """
+        cfg = self.cfg
+        steps = (
+            poisson_signed(images, cfg.max_rate_hz, cfg.dt, self.gen)
+            for _ in range(cfg.t_stdp_steps)
+        )
+        return self.learn_spikes(steps, plastic=plastic)
+
+    def learn_spikes(self, seq: Iterable[Tensor], *, plastic: bool = True) -> int:
+        """Learn from given pre-spike trains, one ``(B, C_in, H, W)`` frame per step.
+
+        Frames hold +1 (excitatory), -1 (inhibitory) or 0; a ``(T, B, C_in, H, W)`` tensor
+        iterates over its steps. Pre-traces are reset to ``+1`` / ``-1`` at a spike and
+        decay with ``tau_pre``; their averages drive :func:`hbstdp_update_signed`.
+        Thresholds rise by eq. 4 after the train.
+
+        Returns:
+            Output spikes emitted (for monitoring).
+        """
         cfg, (d_pre, d_mem) = self.cfg, self._decays()
-        b = images.shape[0]
-        keep = (torch.rand(self.weight.shape[0], generator=self.gen) >= cfg.p_drop).float()
-        trace = torch.zeros_like(images)
-        v = torch.zeros(b, self.weight.shape[0], *images.shape[2:])
-        counts = torch.zeros(self.weight.shape[0])
-        for _ in range(cfg.t_stdp_steps):
-            pre = (
-                torch.rand(images.shape, generator=self.gen) < images * cfg.max_rate_hz * cfg.dt
-            ).float()
-            trace = torch.where(pre > 0, torch.ones_like(trace), trace * d_pre)
+        co = self.weight.shape[0]
+        keep = (torch.rand(co, generator=self.gen) >= cfg.p_drop).float()[None, :, None, None]
+        trace = v = torch.zeros(0)
+        counts, size = torch.zeros(co), 1
+        for i, pre in enumerate(seq):
+            if i == 0:
+                trace = torch.zeros_like(pre)
+                v = torch.zeros(pre.shape[0], co, *pre.shape[2:])
+                size = pre.shape[-2] * pre.shape[-1]
+            trace = torch.where(pre != 0, pre, trace * d_pre)
             v = d_mem * v + F.conv2d(pre, self.weight, padding=self.weight.shape[-1] // 2)
-            post = (v > self.threshold[None, :, None, None]).float() * keep[None, :, None, None]
+            post = (v > self.threshold[None, :, None, None]).float() * keep
             if self.wta_depth:
                 post, fired = _winner_over_depth(v - self.threshold[None, :, None, None], post)
                 v = v * (1 - fired)
@@ -212,7 +280,7 @@ class HBSTDPLayer:
             counts += post.sum(dim=(0, 2, 3))
             if plastic and post.any():
                 self._update(trace, post)
-        self.threshold += cfg.beta_thresh * counts / (images.shape[2] * images.shape[3])
+        self.threshold += cfg.beta_thresh * counts / size
         return int(counts.sum())
 
     def _update(self, trace: Tensor, post: Tensor) -> None:
@@ -227,8 +295,8 @@ class HBSTDPLayer:
         has = (n > 0).float()
         avg = (per_map * has[..., None]).sum(dim=0) / has.sum(dim=0).clamp_min(1)[:, None]
         active = has.sum(dim=0) > 0
-        self._count_windows(avg[active])
-        self.weight = hbstdp_update(
+        self._count_windows(avg[active].abs())
+        self.weight = hbstdp_update_signed(
             self.weight, avg.reshape(self.weight.shape), active, self.cfg, self.gen
         )
 

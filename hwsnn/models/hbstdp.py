@@ -23,13 +23,21 @@ from hwsnn.errors import HwsnnError
 from hwsnn.learn.hbstdp import HBSTDPConfig
 
 __all__ = [
+    "ConvLIF",
     "DoGConfig",
     "FeatureConfig",
+    "PoolLPF",
+    "binary_conv_node",
     "dog_kernels",
     "dog_on_off",
     "dog_scale",
+    "dog_signed",
+    "encode_poisson",
     "export_hbstdp",
     "extract_features",
+    "input_nodes",
+    "neuron_nodes",
+    "readout_node",
     "train_readout",
 ]
 
@@ -92,6 +100,20 @@ def dog_on_off(
         return (_dog_relu(x, kernels) / scale).numpy()
 
 
+def dog_signed(
+    x: NDArray[np.float32], kernels: NDArray[np.float64], scale: float
+) -> NDArray[np.float32]:
+    """Signed DoG response ``conv(x, kernels[0]) / scale`` (N, 1, H, W), no ON/OFF split.
+
+    Positive values drive excitatory and negative ones inhibitory pre-spikes (e/iHB-STDP,
+    paper 002 Sec. 2.2); ``scale`` is the ON/OFF one (:func:`dog_scale`).
+    """
+    xt = torch.from_numpy(np.array(x, dtype=np.float32))
+    w = torch.from_numpy(kernels[:1].astype(np.float32))
+    with torch.no_grad():
+        return (F.conv2d(xt, w, padding=kernels.shape[-1] // 2) / scale).numpy()
+
+
 @dataclass(frozen=True)
 class FeatureConfig:
     """Feature-extraction constants (paper 002 Table 3).
@@ -109,32 +131,67 @@ class FeatureConfig:
     tau_lpf: float = 99.5e-3
 
 
-def _encode(x: Tensor, fc: FeatureConfig, dt: float, gen: torch.Generator) -> Tensor:
-    p = (x * fc.max_rate_hz * dt).clamp(0, 1)
-    return (torch.rand((fc.steps, *x.shape), generator=gen) < p).float()
+def encode_poisson(x: Tensor, fc: FeatureConfig, dt: float, gen: torch.Generator) -> Tensor:
+    """Signed Poisson spikes ``(steps, *x.shape)``; ``rand < clip(x rate dt)`` for ``x >= 0``."""
+    p = (x.abs() * fc.max_rate_hz * dt).clamp(0, 1)
+    return torch.sign(x) * (torch.rand((fc.steps, *x.shape), generator=gen) < p).float()
+
+
+class ConvLIF:
+    """Inference dynamics of a binary conv layer: LIF (forward Euler), zero reset, eq. 1.
+
+    The same float32 arithmetic as the exported ``Conv2d -> LIF`` pair in ``sim.float``.
+    """
+
+    def __init__(self, weight: Tensor, threshold: Tensor, cfg: HBSTDPConfig) -> None:
+        self.weight = weight
+        self.thr = threshold.clamp_min(1e-6)[None, :, None, None]
+        self.decay = float(np.float32(1.0 - cfg.dt / _tau(cfg.dt, math.exp(-cfg.dt / cfg.tau_mem))))
+        self.v: Tensor | None = None
+
+    def step(self, pre: Tensor) -> Tensor:
+        """Advance one step with pre-spikes ``(B, C_in, H, W)``; return the spikes."""
+        cur = F.conv2d(pre, self.weight, padding=self.weight.shape[-1] // 2)
+        v = cur if self.v is None else self.decay * self.v + cur
+        s = (v > self.thr).float()
+        self.v = torch.where(s > 0, torch.zeros_like(v), v)
+        return s
+
+
+class PoolLPF:
+    """2x2 average pooling into IF neurons (``theta_pool``) and the eq. 5 low-pass filter."""
+
+    def __init__(self, cfg: HBSTDPConfig, fc: FeatureConfig) -> None:
+        self.theta = fc.theta_pool
+        self.decay = float(np.float32(1.0 - cfg.dt / _tau(cfg.dt, math.exp(-cfg.dt / fc.tau_lpf))))
+        self.v: Tensor | None = None
+        self.lpf: Tensor | None = None
+        self.steps = 0
+
+    def step(self, spikes: Tensor) -> None:
+        """Pool one step of conv spikes ``(B, C, H, W)`` and filter the pooled spikes."""
+        pooled = F.avg_pool2d(spikes, 2)
+        v = pooled if self.v is None else self.v + pooled
+        sp = (v > self.theta).float()
+        self.v = torch.where(sp > 0, torch.zeros_like(v), v)
+        self.lpf = sp if self.lpf is None else self.decay * self.lpf + sp
+        self.steps += 1
+
+    def value(self) -> Tensor:
+        """Features ``lpf(T) / T``, flattened to ``(B, C * H/2 * W/2)``."""
+        if self.lpf is None:
+            raise HwsnnError("HB-STDP features need at least one time step")
+        return self.lpf.flatten(1) / self.steps
 
 
 def features_from_spikes(
     seq: Tensor, weight: Tensor, threshold: Tensor, cfg: HBSTDPConfig, fc: FeatureConfig
 ) -> Tensor:
     """Features ``lpf(T) / T`` of pooled IF spikes for input spikes ``(T, B, C, H, W)``."""
-    d_mem = np.float32(1.0 - cfg.dt / _tau(cfg.dt, math.exp(-cfg.dt / cfg.tau_mem)))
-    d_lpf = np.float32(1.0 - cfg.dt / _tau(cfg.dt, math.exp(-cfg.dt / fc.tau_lpf)))
-    thr = threshold.clamp_min(1e-6)[None, :, None, None]
-    v = v_pool = lpf = None
+    conv, pool = ConvLIF(weight, threshold, cfg), PoolLPF(cfg, fc)
     for t in range(seq.shape[0]):
-        cur = F.conv2d(seq[t], weight, padding=weight.shape[-1] // 2)
-        v = cur if v is None else float(d_mem) * v + cur
-        s = (v > thr).float()
-        v = torch.where(s > 0, torch.zeros_like(v), v)
-        pooled = F.avg_pool2d(s, 2)
-        v_pool = pooled if v_pool is None else v_pool + pooled
-        sp = (v_pool > fc.theta_pool).float()
-        v_pool = torch.where(sp > 0, torch.zeros_like(v_pool), v_pool)
-        lpf = sp if lpf is None else float(d_lpf) * lpf + sp
-    if lpf is None:
-        raise HwsnnError("HB-STDP features need at least one time step")
-    return lpf.flatten(1) / seq.shape[0]
+        pool.step(conv.step(seq[t]))
+    return pool.value()
 
 
 def _tau(dt: float, decay: float) -> float:
@@ -157,7 +214,9 @@ def extract_features(
         for i in range(0, len(x), batch):
             xb = torch.from_numpy(np.array(x[i : i + batch], dtype=np.float32))
             out.append(
-                features_from_spikes(_encode(xb, fc, cfg.dt, gen), weight, threshold, cfg, fc)
+                features_from_spikes(
+                    encode_poisson(xb, fc, cfg.dt, gen), weight, threshold, cfg, fc
+                )
             )
     return torch.cat(out)
 
@@ -209,25 +268,10 @@ def export_hbstdp(
     the Poisson encoder; ``input_shape`` is then the raw image's.
     """
     dt = cfg.dt
-    nodes: list[tuple[str, ir.Node]] = [("input", ir.Input(shape=input_shape))]
-    if front is not None:
-        if not encoder:
-            raise HwsnnError("a DoG front end needs the Poisson encoder after it")
-        pad = (front.shape[-2] // 2, front.shape[-1] // 2)
-        nodes += [("dog", ir.Conv2d(weight=front, padding=pad)), ("dog_relu", ir.ReLU())]
-    if encoder:
-        nodes.append(("poisson", ir.PoissonEncoder(gain=fc.max_rate_hz * dt)))
-    conv = ir.Conv2d(
-        weight=weight.double().numpy(),
-        padding=(weight.shape[-2] // 2, weight.shape[-1] // 2),
-        quant=ir.Quantization(weight_bits=2, scale=1.0),
-    )
-    readout_node = ir.Affine(
-        weight=readout.weight.detach().double().numpy() / fc.steps,
-        bias=readout.bias.detach().double().numpy(),
-    )
-    nodes += [("conv", conv), *_neuron_nodes(threshold, cfg, fc)]
-    nodes += [("flatten", ir.Flatten()), ("readout", readout_node), ("output", ir.Output())]
+    nodes = input_nodes(input_shape, dt, fc, encoder=encoder, front=front)
+    nodes += [("conv", binary_conv_node(weight)), *neuron_nodes(threshold, cfg, fc)]
+    nodes += [("flatten", ir.Flatten()), ("readout", readout_node(readout, fc))]
+    nodes.append(("output", ir.Output()))
     return ir.Graph.sequential(
         nodes,
         dt=dt,
@@ -240,7 +284,48 @@ def export_hbstdp(
     )
 
 
-def _neuron_nodes(
+def input_nodes(
+    input_shape: tuple[int, int, int],
+    dt: float,
+    fc: FeatureConfig,
+    *,
+    encoder: bool,
+    front: NDArray[np.float64] | None,
+) -> list[tuple[str, ir.Node]]:
+    """``Input``, then the optional DoG ``Conv2d`` + ``ReLU`` and the optional Poisson encoder.
+
+    Raises:
+        HwsnnError: ``front`` without ``encoder`` (the DoG output is a rate, not spikes).
+    """
+    nodes: list[tuple[str, ir.Node]] = [("input", ir.Input(shape=input_shape))]
+    if front is not None:
+        if not encoder:
+            raise HwsnnError("a DoG front end needs the Poisson encoder after it")
+        pad = (front.shape[-2] // 2, front.shape[-1] // 2)
+        nodes += [("dog", ir.Conv2d(weight=front, padding=pad)), ("dog_relu", ir.ReLU())]
+    if encoder:
+        nodes.append(("poisson", ir.PoissonEncoder(gain=fc.max_rate_hz * dt)))
+    return nodes
+
+
+def binary_conv_node(weight: Tensor) -> ir.Conv2d:
+    """'Same'-padded ``Conv2d`` of {-1, +1} kernels, stored as 2-bit weights (eq. 8)."""
+    return ir.Conv2d(
+        weight=weight.double().numpy(),
+        padding=(weight.shape[-2] // 2, weight.shape[-1] // 2),
+        quant=ir.Quantization(weight_bits=2, scale=1.0),
+    )
+
+
+def readout_node(readout: nn.Linear, fc: FeatureConfig) -> ir.Affine:
+    """The softmax layer read at the last step, with eq. 5's ``1 / T`` folded in."""
+    return ir.Affine(
+        weight=readout.weight.detach().double().numpy() / fc.steps,
+        bias=readout.bias.detach().double().numpy(),
+    )
+
+
+def neuron_nodes(
     threshold: Tensor, cfg: HBSTDPConfig, fc: FeatureConfig
 ) -> list[tuple[str, ir.Node]]:
     """LIF (learned thresholds, zero reset) -> AvgPool2d -> IF pooling -> LI low-pass (eq. 5)."""

@@ -11,6 +11,12 @@ paper 002's Sec. 3.3 baseline (random kernels, zero thresholds); ``random_unifor
 its zero-threshold twin) draws every weight +1 with probability 0.5. ``window_fractions``
 tells how often the averaged traces fell in the potentiation window, the dead zone and the
 depression window.
+
+With ``RESTOC`` the results get a ``residual`` block (paper 002 Sec. 3.3, ReStoCNet-2): a
+second binary conv layer learned behind the frozen eHB-STDP layer, without and with residual
+input spike maps (:mod:`hwsnn.models.restocnet_recipe`), a random-kernel layer-2 control and a
+1-layer control with twice the maps, all read out by the same softmax layer; the residual
+network is exported as ``restocnet`` and checked in ``sim.float``.
 """
 
 from __future__ import annotations
@@ -53,6 +59,8 @@ KERNEL_SIZE = 5
 GRAPHS = {"graph": "hbstdp", "body": "hbstdp_body"}
 """Exported graphs: the whole network (DoG front end, Poisson encoder) and its spiking body
 (input = ON/OFF spike trains), which NIR can hold (NIR has no ReLU or Poisson encoder)."""
+RESTOC = True
+"""Add the ``residual`` block (ReStoCNet-2, paper 002 Sec. 3.3) to the results."""
 WTA_DEPTH = True
 
 
@@ -208,15 +216,11 @@ def _config(windows: str) -> HBSTDPConfig:
     return replace(base, pre_hebb_pot=FITTED_WINDOWS[0], pre_antihebb_dep=FITTED_WINDOWS[1])
 
 
-def hbstdp_recipe(opts: RecipeOptions) -> Outcome:
-    """Learn kernels with eHB-STDP and its Fig. 4 variants, compare with random kernels."""
-    raw = load_for(opts, quick_train=300, quick_test=100)
-    ds, front = _dog_inputs(raw)
-    maps = 8
-    n_learn, batch = (200, 100) if opts.quick else (2000, 200)
-    fc = FeatureConfig(steps=15 if opts.quick else 30)
-    epochs = opts.epochs or (20 if opts.quick else 30)
-    results: dict[str, Any] = {
+def _header(
+    raw: Dataset, ds: _Inputs, maps: int, n_learn: int, fc: FeatureConfig, epochs: int
+) -> dict[str, Any]:
+    """The run's settings, the first entries of the results JSON."""
+    return {
         "dataset": raw.name,
         "n_train": len(ds.y_train),
         "n_test": len(ds.y_test),
@@ -232,8 +236,20 @@ def hbstdp_recipe(opts: RecipeOptions) -> Outcome:
         ),
         "windows": {w: [_config(w).pre_hebb_pot, _config(w).pre_antihebb_dep] for w in WINDOW_SETS},
     }
+
+
+def hbstdp_recipe(opts: RecipeOptions) -> Outcome:
+    """Learn kernels with eHB-STDP and its Fig. 4 variants, compare with random kernels."""
+    raw = load_for(opts, quick_train=300, quick_test=100)
+    ds, front = _dog_inputs(raw)
+    maps = 8
+    n_learn, batch = (200, 100) if opts.quick else (2000, 200)
+    fc = FeatureConfig(steps=15 if opts.quick else 30)
+    epochs = opts.epochs or (20 if opts.quick else 30)
+    results = _header(raw, ds, maps, n_learn, fc, epochs)
     graphs: dict[str, Any] = {}
     tensors: dict[str, Any] = {}
+    layer1: HBSTDPLayer | None = None
     for key, windows, name in _variants(opts.quick):
         timer = Timer()
         layer = _learn(ds, variant(_config(windows), name), maps, n_learn, batch, opts.seed)
@@ -244,17 +260,30 @@ def hbstdp_recipe(opts: RecipeOptions) -> Outcome:
             results["ehb"].update({k: v for k, v in check.items() if k not in GRAPHS})
             graphs = {stem: check[key] for key, stem in GRAPHS.items()}
             tensors = _tensors(layer, readout, front)
-    _baselines(results, ds, fc, (maps, n_learn, batch, epochs), opts.seed)
-    results["learned_beats_random"] = results["ehb"]["accuracy"] > results["random"]["accuracy"]
-    results["learned_minus_random_points"] = 100 * (
-        results["ehb"]["accuracy"] - results["random"]["accuracy"]
-    )
-    results["learned_minus_baseline_points"] = {
-        k: 100 * (results["ehb"]["accuracy"] - results[k]["accuracy"]) for k in BASELINES
-    }
-    if not graphs:
+            layer1 = layer
+    sizes = (maps, n_learn, batch, epochs)
+    _baselines(results, ds, fc, sizes, opts.seed)
+    _compare(results)
+    if not graphs or layer1 is None:
         raise HwsnnError("the eHB-STDP layer was not trained")
+    if RESTOC:
+        from hwsnn.models.restocnet_recipe import restoc_block
+
+        acc1 = results["ehb"]["accuracy"]
+        results["residual"] = restoc_block(
+            layer1, (ds, raw, front), fc, sizes, opts.seed, graphs, acc1
+        )
     return Outcome(tensors, graphs, results)
+
+
+def _compare(results: dict[str, Any]) -> None:
+    """Learned (``ehb``) minus each random baseline, in points."""
+    acc = results["ehb"]["accuracy"]
+    results["learned_beats_random"] = acc > results["random"]["accuracy"]
+    results["learned_minus_random_points"] = 100 * (acc - results["random"]["accuracy"])
+    results["learned_minus_baseline_points"] = {
+        k: 100 * (acc - results[k]["accuracy"]) for k in BASELINES
+    }
 
 
 BASELINES = (

@@ -111,3 +111,64 @@ def test_kernel_size_and_depth_wta_layer() -> None:
     # one winner per position fires, so the depth-WTA layer emits fewer spikes
     assert 0 < spikes < plain.learn_batch(x)
     assert set(layer.weight.flatten().tolist()) <= {-1.0, 1.0}
+
+
+def test_ihb_probabilities_follow_the_mirrored_windows() -> None:
+    from hwsnn.learn.hbstdp import hbstdp_update_signed
+
+    # Table 3 iHB-STDP: near -> depression with p_Hebb_dep (= p_hebb_pot here),
+    # far -> potentiation with p_antiHebb_pot (= p_antihebb_dep here)
+    cfg = HBSTDPConfig(p_hebb_pot=1.0, p_antihebb_dep=0.0)
+    w = torch.tensor([1.0, -1.0, 1.0, -1.0]).reshape(1, 1, 2, 2)
+    near, far = 0.5, 0.001
+    trace = torch.tensor([-near, -far, near, far]).reshape(1, 1, 2, 2)  # inh, inh, exc, exc
+    gen = torch.Generator().manual_seed(0)
+    new = hbstdp_update_signed(w, trace, torch.tensor([True]), cfg, gen)
+    assert new.flatten().tolist() == [-1.0, -1.0, 1.0, -1.0]  # far switching has p = 0
+    cfg = HBSTDPConfig(p_hebb_pot=0.0, p_antihebb_dep=1.0)
+    new = hbstdp_update_signed(w, trace, torch.tensor([True]), cfg, gen)
+    assert new.flatten().tolist() == [1.0, 1.0, 1.0, -1.0]  # inh far -> potentiated
+    inh = hbstdp_update(
+        w.abs(), torch.full_like(w, 0.0), torch.tensor([True]), cfg, gen, inhibitory=True
+    )
+    assert inh.flatten().tolist() == [1.0] * 4  # zero trace is far for iHB too: no depression
+
+
+def _mirror_layer(sign: float) -> list[float]:
+    """Channels: A (w=-1), B (w=+1), three drivers (w=+1); A and B fire with ``sign``."""
+    from hwsnn.learn.hbstdp import HBSTDPLayer
+
+    cfg = HBSTDPConfig(p_hebb_pot=1.0, p_antihebb_dep=1.0, p_drop=0.0, stdp_stride=1)
+    layer = HBSTDPLayer(5, 1, cfg, torch.Generator().manual_seed(0), kernel_size=1)
+    layer.weight = torch.tensor([-1.0, 1.0, 1.0, 1.0, 1.0]).reshape(1, 5, 1, 1)
+    pre = torch.tensor([sign, sign, 1.0, 1.0, 1.0]).reshape(1, 1, 5, 1, 1)
+    assert layer.learn_spikes(pre) == 1  # one step, one post-spike, traces all near
+    return layer.weight.flatten().tolist()
+
+
+def test_layer_mirrors_the_rule_for_inhibitory_pre_spikes() -> None:
+    # near excitatory pre-spikes potentiate (A: -1 -> +1), B stays high
+    assert _mirror_layer(1.0) == [1.0, 1.0, 1.0, 1.0, 1.0]
+    # near inhibitory pre-spikes depress (B: +1 -> -1), A stays low
+    assert _mirror_layer(-1.0) == [-1.0, -1.0, 1.0, 1.0, 1.0]
+
+
+def test_signed_poisson_and_learn_spikes_tensor() -> None:
+    from hwsnn.learn.hbstdp import HBSTDPLayer, poisson_signed
+
+    x = torch.tensor([0.5, -0.5, 0.0]).repeat(20000, 1)
+    s = poisson_signed(x, 200.0, 1e-3, torch.Generator().manual_seed(0))
+    assert set(s.unique().tolist()) <= {-1.0, 0.0, 1.0}
+    assert float(s[:, 0].mean()) == pytest.approx(0.1, abs=0.01)
+    assert float(s[:, 1].mean()) == pytest.approx(-0.1, abs=0.01)
+    assert float(s[:, 2].abs().sum()) == 0.0
+    layer = HBSTDPLayer(1, 2, HBSTDPConfig(p_drop=0.0), torch.Generator().manual_seed(0))
+    seq = torch.zeros(5, 3, 1, 6, 6)
+    seq[:, :, :, 2:4, 2:4] = 1.0
+    assert layer.learn_spikes(seq) > 0 and float(layer.threshold.min()) > 0.0
+    signed = HBSTDPLayer(1, 2, HBSTDPConfig(p_drop=0.0), torch.Generator().manual_seed(0))
+    img = torch.zeros(4, 1, 6, 6)
+    img[:, :, 1:3] = -1.0
+    img[:, :, 3:5] = 1.0
+    signed.learn_batch(img)  # negative pixels fire inhibitory spikes; must run and learn
+    assert set(signed.weight.flatten().tolist()) <= {-1.0, 1.0}

@@ -57,6 +57,18 @@ def test_cli_quick(tmp_path) -> None:  # type: ignore[no-untyped-def]
     # on DoG input the fitted windows are all reached and the rule moves the eq. 7 kernels
     assert min(results["ehb"]["window_fractions"].values()) > 0.0
     assert results["ehb"]["fraction_high"] != results["random"]["fraction_high"]
+    block = results["residual"]  # ReStoCNet-2: layer 2 learned behind frozen layer 1
+    for name in ("two_layer", "two_layer_residual", "two_layer_residual_random"):
+        assert 0.0 <= block[name]["accuracy"] <= 1.0
+        assert block[name]["threshold_mean"] > 0.0
+    assert block["two_layer_residual"]["window_fractions"]["hebb_pot"] > 0.0  # it learned
+    assert block["two_layer_residual_random"]["window_fractions"]["hebb_pot"] == 0.0
+    assert block["one_layer"]["accuracy"] == results["ehb"]["accuracy"]
+    assert 0.0 <= block["one_layer_double_maps"]["accuracy"] <= 1.0
+    assert block["layer2_maps"] == results["maps"] and block["layer2_p_scale"] == 1 / 25
+    assert block["sim_vs_torch_prediction_agreement_same_input"] == 1.0
+    assert block["sim_vs_torch_max_abs_logit_diff"] < 1e-3
+    assert (tmp_path / "restocnet.hwir").exists()
     nir = pytest.importorskip("nir")  # the spiking body goes to NIR; the DoG front end cannot
     body = nir.read(tmp_path / "hbstdp_body.nir")
     assert {"LIF", "IF", "LI", "Conv2d"} <= {type(n).__name__ for n in body.nodes.values()}
@@ -114,3 +126,26 @@ def test_dog_front_end_is_on_off_and_exports() -> None:
             encoder=False,
             front=k,
         )
+
+
+def test_signed_dog_is_on_minus_off_and_encodes_inhibitory_spikes() -> None:
+    import numpy as np
+
+    from hwsnn.models.hbstdp import (
+        DoGConfig,
+        FeatureConfig,
+        dog_kernels,
+        dog_on_off,
+        dog_signed,
+        encode_poisson,
+    )
+
+    k = dog_kernels(DoGConfig())
+    x = np.zeros((1, 1, 12, 12), dtype=np.float32)
+    x[0, 0, 4:8, 4:8] = 1.0
+    on_off, signed = dog_on_off(x, k, 0.5), dog_signed(x, k, 0.5)
+    assert signed.shape == (1, 1, 12, 12) and float(signed.min()) < 0.0
+    np.testing.assert_allclose(signed[:, 0], on_off[:, 0] - on_off[:, 1], atol=1e-6)
+    seq = encode_poisson(torch.from_numpy(signed), FeatureConfig(steps=50), 1e-3, torch.Generator())
+    neg = torch.from_numpy(signed) < 0
+    assert float(seq[:, neg].min()) == -1.0 and float(seq[:, ~neg].min()) == 0.0
