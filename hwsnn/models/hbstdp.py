@@ -10,6 +10,7 @@ is one softmax layer trained by Adam (the paper's shallow 16C3-2P-10FC variant).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +28,7 @@ __all__ = [
     "DoGConfig",
     "FeatureConfig",
     "PoolLPF",
+    "batched_features",
     "binary_conv_node",
     "dog_kernels",
     "dog_on_off",
@@ -209,15 +211,34 @@ def extract_features(
     batch: int = 500,
 ) -> Tensor:
     """Features of images ``x`` (N, C, H, W) for binary kernels ``weight`` and map thresholds."""
+    return batched_features(
+        x, fc, cfg.dt, gen, lambda seq: features_from_spikes(seq, weight, threshold, cfg, fc), batch
+    )
+
+
+def batched_features(
+    x: NDArray[np.float32],
+    fc: FeatureConfig,
+    dt: float,
+    gen: torch.Generator,
+    from_spikes: Callable[[Tensor], Tensor],
+    batch: int = 500,
+) -> Tensor:
+    """``from_spikes`` of the Poisson spike trains of ``x`` (N, C, H, W), a batch at a time.
+
+    Args:
+        x: Images (may be signed: negative values fire inhibitory spikes).
+        fc: Steps and input rate of the encoder.
+        dt: Time step (s).
+        gen: Source of the spike draws (consumed batch by batch, in order).
+        from_spikes: Maps spike trains ``(steps, B, C, H, W)`` to features ``(B, F)``.
+        batch: Images per batch.
+    """
     out = []
     with torch.no_grad():
         for i in range(0, len(x), batch):
             xb = torch.from_numpy(np.array(x[i : i + batch], dtype=np.float32))
-            out.append(
-                features_from_spikes(
-                    encode_poisson(xb, fc, cfg.dt, gen), weight, threshold, cfg, fc
-                )
-            )
+            out.append(from_spikes(encode_poisson(xb, fc, dt, gen)))
     return torch.cat(out)
 
 

@@ -29,8 +29,8 @@ from hwsnn.models.hbstdp import (
     ConvLIF,
     FeatureConfig,
     PoolLPF,
+    batched_features,
     binary_conv_node,
-    encode_poisson,
     input_nodes,
     neuron_nodes,
     readout_node,
@@ -211,13 +211,14 @@ def extract_restoc_features(
     batch: int = 500,
 ) -> Tensor:
     """Features of images ``x`` (N, C, H, W) through ``layers`` (signed Poisson input)."""
-    out = []
-    with torch.no_grad():
-        for i in range(0, len(x), batch):
-            xb = torch.from_numpy(np.array(x[i : i + batch], dtype=np.float32))
-            seq = encode_poisson(xb, fc, cfg.dt, gen)
-            out.append(restoc_features_from_spikes(seq, layers, cfg, fc, residual=residual))
-    return torch.cat(out)
+    return batched_features(
+        x,
+        fc,
+        cfg.dt,
+        gen,
+        lambda seq: restoc_features_from_spikes(seq, layers, cfg, fc, residual=residual),
+        batch,
+    )
 
 
 def learn_layer2_on(

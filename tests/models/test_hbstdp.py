@@ -113,19 +113,17 @@ def test_dog_front_end_is_on_off_and_exports() -> None:
     )
     assert list(g.nodes)[:4] == ["input", "dog", "dog_relu", "poisson"]
     np.testing.assert_allclose(g.nodes["dog"].weight, k / scale)  # type: ignore[attr-defined]
-    from hwsnn.errors import HwsnnError
 
-    with pytest.raises(HwsnnError):
-        export_hbstdp(
-            layer.weight,
-            layer.threshold,
-            readout,
-            (1, 12, 12),
-            HBSTDPConfig(),
-            FeatureConfig(),
-            encoder=False,
-            front=k,
-        )
+
+def test_dog_front_end_needs_the_poisson_encoder() -> None:
+    from hwsnn.errors import HwsnnError
+    from hwsnn.models.hbstdp import DoGConfig, FeatureConfig, dog_kernels, input_nodes
+
+    k = dog_kernels(DoGConfig())
+    with pytest.raises(HwsnnError, match="Poisson encoder"):
+        input_nodes((1, 12, 12), 1e-3, FeatureConfig(), encoder=False, front=k)
+    names = [n for n, _ in input_nodes((1, 12, 12), 1e-3, FeatureConfig(), encoder=True, front=k)]
+    assert names == ["input", "dog", "dog_relu", "poisson"]
 
 
 def test_signed_dog_is_on_minus_off_and_encodes_inhibitory_spikes() -> None:
