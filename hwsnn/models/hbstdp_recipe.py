@@ -271,7 +271,7 @@ def hbstdp_recipe(opts: RecipeOptions) -> Outcome:
 
         acc1 = results["ehb"]["accuracy"]
         results["residual"] = restoc_block(
-            layer1, (ds, raw, front), fc, sizes, opts.seed, graphs, acc1
+            layer1, (ds, raw, front), fc, sizes, opts.seed, (graphs, tensors), acc1
         )
     return Outcome(tensors, graphs, results)
 

@@ -48,13 +48,16 @@ def restoc_block(
     fc: FeatureConfig,
     sizes: tuple[int, int, int, int],
     seed: int,
-    graphs: dict[str, Any],
+    out: tuple[dict[str, Any], dict[str, Any]],
     one_layer_acc: float,
 ) -> dict[str, Any]:
     """ReStoCNet-2 without / with residual input maps vs 1 layer (and 1 layer, twice the maps).
 
     Layer 2 learns on the next ``n_learn`` training images (the paper uses a different
-    subset); the readout sees both layers' pooled LPF activations, concatenated.
+    subset); the readout sees both layers' pooled LPF activations, concatenated. ``out``
+    holds the recipe's graphs and checkpoint tensors: the residual network's graph
+    (``restocnet``) and its layer-2 kernels, thresholds and readout (``restocnet.*``) are
+    added to them.
     """
     ds, maps, (_, n_learn, batch, epochs) = data[0], sizes[0], sizes
     x2 = torch.from_numpy(np.array(ds.x_train[n_learn : 2 * n_learn], dtype=np.float32))
@@ -78,8 +81,15 @@ def restoc_block(
         block[f"residual_minus_{key}_points"] = 100 * (
             block["two_layer_residual"]["accuracy"] - block[key]["accuracy"]
         )
-    check = restoc_sim_check(*checked[0], data, fc, seed)  # the residual network
+    (layers, readout), (graphs, tensors) = checked[0], out  # the residual network
+    check = restoc_sim_check(layers, readout, data, fc, seed)
     graphs["restocnet"] = check.pop("graph")
+    tensors |= {
+        "restocnet.layer2.weight": layers[1].weight.clone(),
+        "restocnet.layer2.threshold": layers[1].threshold.clone(),
+        "restocnet.readout.weight": readout.weight.detach().clone(),
+        "restocnet.readout.bias": readout.bias.detach().clone(),
+    }
     return block | check
 
 

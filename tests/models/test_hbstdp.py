@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 
+import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 
+import hwsnn  # noqa: E402
 from hwsnn.learn.hbstdp import (  # noqa: E402
     HBSTDPConfig,
     HBSTDPLayer,
@@ -69,6 +71,13 @@ def test_cli_quick(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert block["sim_vs_torch_prediction_agreement_same_input"] == 1.0
     assert block["sim_vs_torch_max_abs_logit_diff"] < 1e-3
     assert (tmp_path / "restocnet.hwir").exists()
+    state = torch.load(tmp_path / "hbstdp.pt", weights_only=True)
+    restoc = hwsnn.load(tmp_path / "restocnet.hwir")  # the checkpoint's layer 2 is the graph's
+    np.testing.assert_array_equal(
+        restoc.nodes["conv2"].weight,  # type: ignore[attr-defined]
+        state["restocnet.layer2.weight"].double().numpy(),
+    )
+    assert set(np.unique(state["restocnet.layer2.weight"].numpy())) <= {-1.0, 1.0}
     nir = pytest.importorskip("nir")  # the spiking body goes to NIR; the DoG front end cannot
     body = nir.read(tmp_path / "hbstdp_body.nir")
     assert {"LIF", "IF", "LI", "Conv2d"} <= {type(n).__name__ for n in body.nodes.values()}
