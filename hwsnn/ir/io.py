@@ -43,18 +43,31 @@ class Input(Node):
 class PoissonEncoder(Node):
     """Rate code: at each step emit a spike with probability ``clip(gain * x, 0, 1)``.
 
+    With one uniform draw ``u`` in [0, 1) per element and step, the spike is
+    ``s = (u < clip(gain * x, 0, 1))`` (negative inputs stay silent), or, when ``signed``,
+    ``s = sign(x) * (u < clip(gain * |x|, 0, 1))`` in {-1, 0, +1}: negative inputs fire
+    inhibitory spikes (signed input of e/iHB-STDP, paper 002 Sec. 2.2,
+    doi:10.3389/fnins.2019.00189).
+
     Attributes:
-        gain: Spike probability per step for an input of 1 (dimensionless).
+        gain: Spike probability per step for an input of magnitude 1 (dimensionless).
+        signed: Emit ``-1`` spikes for negative inputs instead of clipping them to silence.
     """
 
     spiking: ClassVar[bool] = True
     encoding: ClassVar[str | None] = "poisson"
     gain: float = 1.0
+    signed: bool = False
 
     def _validate(self) -> None:
         if not np.isfinite(self.gain) or self.gain <= 0:
             raise IRValidationError(f"PoissonEncoder.gain: must be > 0, got {self.gain}")
+        if not isinstance(self.signed, bool | np.bool_):
+            raise IRValidationError(
+                f"PoissonEncoder.signed: expected a bool, got {type(self.signed).__name__}"
+            )
         self._set("gain", float(self.gain))
+        self._set("signed", bool(self.signed))
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)

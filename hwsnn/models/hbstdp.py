@@ -280,16 +280,19 @@ def export_hbstdp(
     *,
     encoder: bool = True,
     front: NDArray[np.float64] | None = None,
+    signed: bool = False,
 ) -> ir.Graph:
     """IR graph: Poisson -> binary Conv2d -> LIF -> AvgPool2d -> IF -> LI (the LPF) -> Affine.
 
     The readout is the Affine at the *last* step (``outputs[-1]``), since eq. 5 reads
     ``lpf(T) / T``; the ``1 / T`` is folded into the Affine weights. ``front`` (DoG ON/OFF
     kernels already divided by the input scale) prepends a fixed Conv2d and a ReLU before
-    the Poisson encoder; ``input_shape`` is then the raw image's.
+    the Poisson encoder; ``input_shape`` is then the raw image's. ``signed``: the encoder
+    input is signed (:func:`encode_poisson` on e.g. :func:`dog_signed`); see
+    :func:`input_nodes`.
     """
     dt = cfg.dt
-    nodes = input_nodes(input_shape, dt, fc, encoder=encoder, front=front)
+    nodes = input_nodes(input_shape, dt, fc, encoder=encoder, front=front, signed=signed)
     nodes += [("conv", binary_conv_node(weight)), *neuron_nodes(threshold, cfg, fc)]
     nodes += [("flatten", ir.Flatten()), ("readout", readout_node(readout, fc))]
     nodes.append(("output", ir.Output()))
@@ -312,20 +315,31 @@ def input_nodes(
     *,
     encoder: bool,
     front: NDArray[np.float64] | None,
+    signed: bool = False,
 ) -> list[tuple[str, ir.Node]]:
     """``Input``, then the optional DoG ``Conv2d`` + ``ReLU`` and the optional Poisson encoder.
 
+    ``signed`` makes the encoder a signed ``PoissonEncoder`` (spikes ``sign(x)`` with
+    probability ``min(1, |x| rate dt)``, as :func:`encode_poisson`) and drops the ReLU: with
+    ``front = dog_kernels(dog_cfg)[:1] / scale`` the encoder then sees :func:`dog_signed`.
+
     Raises:
-        HwsnnError: ``front`` without ``encoder`` (the DoG output is a rate, not spikes).
+        HwsnnError: ``front`` or ``signed`` without ``encoder`` (the DoG output is a rate,
+            not spikes; without an encoder the input spikes are given as they are).
     """
     nodes: list[tuple[str, ir.Node]] = [("input", ir.Input(shape=input_shape))]
     if front is not None:
         if not encoder:
             raise HwsnnError("a DoG front end needs the Poisson encoder after it")
         pad = (front.shape[-2] // 2, front.shape[-1] // 2)
-        nodes += [("dog", ir.Conv2d(weight=front, padding=pad)), ("dog_relu", ir.ReLU())]
+        nodes.append(("dog", ir.Conv2d(weight=front, padding=pad)))
+        if not signed:
+            nodes.append(("dog_relu", ir.ReLU()))
+    if signed and not encoder:
+        raise HwsnnError("signed=True needs the Poisson encoder (it makes the encoder signed)")
     if encoder:
-        nodes.append(("poisson", ir.PoissonEncoder(gain=fc.max_rate_hz * dt)))
+        gain = fc.max_rate_hz * dt
+        nodes.append(("poisson", ir.PoissonEncoder(gain=gain, signed=signed)))
     return nodes
 
 

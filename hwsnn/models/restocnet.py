@@ -294,6 +294,23 @@ def _merge_nodes(layer1: ConvLayer, cfg: HBSTDPConfig) -> list[tuple[str, ir.Nod
     ]
 
 
+def _layers_wiring(
+    src: str, layers: Sequence[ConvLayer], cfg: HBSTDPConfig, fc: FeatureConfig, *, residual: bool
+) -> tuple[list[tuple[str, ir.Node]], list[tuple[str, str]]]:
+    """Both layers' nodes after the input node ``src``, with or without the residual merge."""
+    b1, b2 = _branch("1", layers[0], cfg, fc), _branch("2", layers[1], cfg, fc)
+    nodes = b1 + b2
+    names1, names2 = [n for n, _ in b1], [n for n, _ in b2]
+    edges = [(src, names1[0]), *_chain(names1), *_chain(names2)]
+    if residual:
+        nodes += _merge_nodes(layers[0], cfg)
+        edges += [(src, "replicate"), ("lif1", "merge"), ("replicate", "merge")]
+        edges += [("merge", "clamp"), ("clamp", "conv2")]
+    else:
+        edges.append(("lif1", "conv2"))
+    return nodes, edges
+
+
 def export_restocnet(
     layers: Sequence[ConvLayer],
     readout: nn.Linear,
@@ -304,6 +321,7 @@ def export_restocnet(
     residual: bool,
     encoder: bool = True,
     front: NDArray[np.float64] | None = None,
+    signed: bool = False,
 ) -> ir.Graph:
     """IR graph of the 2-layer network; the readout is ``outputs[-1]`` (``lpf(T) / T``).
 
@@ -312,23 +330,25 @@ def export_restocnet(
     0.5, zero reset and ``r = 1 / dt`` clamps the sum to {0, 1} exactly (its membrane is 0
     at every step start; exact for non-negative input spikes, i.e. ON/OFF, not signed
     input). Both layers' LPF outputs are joined by ``Concat(axis=0)``.
-    ``front``/``encoder``: as :func:`hwsnn.models.hbstdp.export_hbstdp`.
+    ``front``/``encoder``/``signed``: as :func:`hwsnn.models.hbstdp.export_hbstdp`.
+
+    Raises:
+        HwsnnError: Not 2 layers, or ``signed`` with ``residual`` (the IF clamp cannot
+            clamp ``-1`` spikes to [-1, 1], so the export would not be exact).
     """
     if len(layers) != 2:
         raise HwsnnError(f"export_restocnet needs 2 conv layers, got {len(layers)}")
-    nodes = input_nodes(input_shape, cfg.dt, fc, encoder=encoder, front=front)
+    if signed and residual:
+        raise HwsnnError(
+            "export_restocnet: signed input with residual=True is not exportable exactly "
+            "(the IF clamp of the residual merge only handles non-negative spikes); "
+            "use ON/OFF input or residual=False"
+        )
+    nodes = input_nodes(input_shape, cfg.dt, fc, encoder=encoder, front=front, signed=signed)
     edges = _chain([n for n, _ in nodes])
-    src = nodes[-1][0]
-    b1, b2 = _branch("1", layers[0], cfg, fc), _branch("2", layers[1], cfg, fc)
-    nodes += b1 + b2
-    names1, names2 = [n for n, _ in b1], [n for n, _ in b2]
-    edges += [(src, names1[0]), *_chain(names1), *_chain(names2)]
-    if residual:
-        nodes += _merge_nodes(layers[0], cfg)
-        edges += [(src, "replicate"), ("lif1", "merge"), ("replicate", "merge")]
-        edges += [("merge", "clamp"), ("clamp", "conv2")]
-    else:
-        edges.append(("lif1", "conv2"))
+    more, more_edges = _layers_wiring(nodes[-1][0], layers, cfg, fc, residual=residual)
+    nodes += more
+    edges += more_edges
     nodes += [("concat", ir.Concat(axis=0)), ("flatten", ir.Flatten())]
     nodes += [("readout", readout_node(readout, fc)), ("output", ir.Output())]
     edges += [("lpf1", "concat"), ("lpf2", "concat"), *_chain(["concat", "flatten", "readout"])]

@@ -8,6 +8,7 @@ flattened to ``(T * B, *shape)``, then reshaped back.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -236,7 +237,7 @@ class Residual(SequenceModule):
 
 def record_spikes(
     model: torch.nn.Module, x: Tensor | NDArray[np.generic], *, timesteps: int | None = None
-) -> dict[str, NDArray[np.uint8]]:
+) -> dict[str, NDArray[np.integer[Any]]]:
     """Run ``model`` on ``x`` (no gradient) and return the spikes of every spiking layer.
 
     The result has the layout of :attr:`hwsnn.sim.Result.spikes`, so the two compare
@@ -248,22 +249,27 @@ def record_spikes(
         timesteps: Passed to :meth:`Sequential.forward` when ``model`` is one.
 
     Returns:
-        ``node_name -> (T, B, *shape)`` uint8 spikes of every LIF, IF and PoissonEncoder,
-        keyed like the node names :func:`hwsnn.export_torch` gives them.
+        ``node_name -> (T, B, *shape)`` spikes of every LIF, IF and PoissonEncoder (uint8;
+        int8 for a signed encoder, as :func:`hwsnn.sim.spike_dtype`), keyed like the node
+        names :func:`hwsnn.export_torch` gives them.
     """
     from hwsnn.nn.encoders import PoissonEncoder
     from hwsnn.nn.neurons import IF, LIF
 
     if not isinstance(x, Tensor):
         x = torch.from_numpy(np.array(x, dtype=np.float32))
-    spikes: dict[str, NDArray[np.uint8]] = {}
+    spikes: dict[str, NDArray[np.integer[Any]]] = {}
     handles = []
     for path, module in model.named_modules():
         if isinstance(module, LIF | IF | PoissonEncoder):
             name = node_name(path, module)
 
-            def hook(_m: torch.nn.Module, _i: object, out: Tensor, name: str = name) -> None:
-                spikes[name] = out.detach().cpu().numpy().astype(np.uint8)
+            dtype = np.int8 if isinstance(module, PoissonEncoder) and module.signed else np.uint8
+
+            def hook(
+                _m: torch.nn.Module, _i: object, out: Tensor, name: str = name, dtype: type = dtype
+            ) -> None:
+                spikes[name] = out.detach().cpu().numpy().astype(dtype)
 
             handles.append(module.register_forward_hook(hook))
     try:

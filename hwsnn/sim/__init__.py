@@ -10,9 +10,9 @@ from numpy.typing import NDArray
 
 from hwsnn.errors import HwsnnError
 from hwsnn.ir import Graph
-from hwsnn.sim.result import Result
+from hwsnn.sim.result import Result, spike_dtype
 
-__all__ = ["SIMULATORS", "Result", "register_simulator", "simulate"]
+__all__ = ["SIMULATORS", "Result", "register_simulator", "simulate", "spike_dtype"]
 
 Simulator = Callable[..., Result]
 

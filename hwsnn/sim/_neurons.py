@@ -56,10 +56,17 @@ class NeuronState:
 
 
 def poisson_spikes(node: PoissonEncoder, x: F32, rng: np.random.Generator) -> F32:
-    """Bernoulli spikes with probability ``clip(gain * x, 0, 1)``.
+    """Bernoulli spikes with probability ``clip(gain * x, 0, 1)`` (see :class:`PoissonEncoder`).
 
-    Draws ``rng.random(x.shape, dtype=float32)`` once per call (the ONNX step does the same).
+    Signed: ``where(u < clip(gain * |x|, 0, 1), sign(x), 0)``, spikes in {-1, 0, +1}.
+    Draws ``rng.random(x.shape, dtype=float32)`` once per call either way (the ONNX step
+    does the same), so an unsigned and a signed encoder consume the same draws.
     """
-    p = np.clip(x * np.float32(node.gain), np.float32(0), np.float32(1))
+    gain, lo, hi = np.float32(node.gain), np.float32(0), np.float32(1)
+    if node.signed:
+        p = np.clip(np.abs(x) * gain, lo, hi)
+        u = rng.random(x.shape, dtype=np.float32)
+        return np.where(u < p, np.sign(x), np.float32(0)).astype(np.float32)
+    p = np.clip(x * gain, lo, hi)
     u = rng.random(x.shape, dtype=np.float32)
     return (u < p).astype(np.float32)

@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 from hwsnn.errors import IRValidationError, UnsupportedNodeError
 from hwsnn.ir import Add, Concat, Graph, Input, Output
 from hwsnn.sim.kernels import STATEFUL, STATELESS, StepState
-from hwsnn.sim.result import Result
+from hwsnn.sim.result import Result, Spikes, spike_dtype
 from hwsnn.sim.temporal_kernels import register as _register_paper_nodes
 
 __all__ = ["as_sequence", "simulate_float"]
@@ -124,7 +124,8 @@ def simulate_float(
     stepper = _Stepper(graph, seq.shape[1], replace, record)
     spiking = [n for n in graph.order if graph.nodes[n].spiking]
     outputs: list[F32] = []
-    spikes: dict[str, list[NDArray[np.uint8]]] = {n: [] for n in spiking}
+    spikes: dict[str, list[Spikes]] = {n: [] for n in spiking}
+    dtypes = {n: spike_dtype(graph.nodes[n]) for n in spiking}
     totals: dict[str, list[int]] = {n: [] for n in spiking}
     for t in range(seq.shape[0]):
         values = stepper.step(seq[t], t, rng)
@@ -132,14 +133,14 @@ def simulate_float(
             observer(t, values)
         outputs.append(values[graph.output_name])
         for n in spiking:
-            totals[n].append(int(values[n].sum()))
+            totals[n].append(int(np.count_nonzero(values[n])))
             if record:
-                spikes[n].append(values[n].astype(np.uint8))
+                spikes[n].append(values[n].astype(dtypes[n]))
     return _result(outputs, spikes, totals)
 
 
 def _result(
-    outputs: list[F32], spikes: dict[str, list[NDArray[np.uint8]]], totals: dict[str, list[int]]
+    outputs: list[F32], spikes: dict[str, list[Spikes]], totals: dict[str, list[int]]
 ) -> Result:
     return Result(
         outputs=np.stack(outputs),

@@ -141,6 +141,10 @@ def test_poisson_encoder_and_root_modules():
     model = Sequential(PoissonEncoder(gain=0.5), torch.nn.Linear(3, 2), LIF(2e-3, DT))
     graph = export_torch(model, (3,), timesteps=4, dt=DT)
     assert graph.encoding == "poisson" and graph.nodes["layer0"].gain == 0.5
+    signed = Sequential(PoissonEncoder(gain=0.5, signed=True), torch.nn.Linear(3, 2))
+    node = export_torch(signed, (3,), timesteps=4, dt=DT).nodes["layer0"]
+    assert isinstance(node, ir.PoissonEncoder) and node.signed and node.gain == 0.5
+    assert not graph.nodes["layer0"].signed
     root = export_torch(LIF(2e-3, DT), (3,), timesteps=2, dt=DT)
     assert list(root.nodes) == ["input", "lif", "output"]
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +13,7 @@ import pytest
 import hwsnn
 from hwsnn import ir
 from hwsnn.errors import FormatError
+from hwsnn.formats.native import MAGIC
 from tests.conftest import all_nodes_graph, conv_lif_graph
 
 
@@ -129,3 +133,39 @@ def test_relu_and_maxpool_round_trip(tmp_path: Path, rng: np.random.Generator) -
     pool = back.nodes["pool"]
     assert isinstance(pool, ir.MaxPool2d) and not isinstance(pool, ir.SumPool2d)
     assert (pool.kernel_size, pool.stride, pool.padding) == ((3, 2), (2, 1), (1, 1))
+
+
+def _poisson_graph(signed: bool) -> ir.Graph:
+    return ir.Graph.sequential(
+        [
+            ("input", ir.Input(shape=(3,))),
+            ("enc", ir.PoissonEncoder(gain=0.5, signed=signed)),
+            ("output", ir.Output()),
+        ],
+        dt=1e-3,
+        timesteps=2,
+    )
+
+
+@pytest.mark.parametrize("signed", [False, True])
+def test_signed_poisson_round_trips(tmp_path: Path, signed: bool) -> None:
+    path = hwsnn.save(_poisson_graph(signed), tmp_path / "p.hwir")
+    back = hwsnn.load(path)
+    assert back.nodes["enc"].signed is signed  # type: ignore[attr-defined]
+    assert ir.graphs_equal(back, _poisson_graph(signed))
+
+
+def test_file_from_before_signed_poisson_loads_unsigned(tmp_path: Path) -> None:
+    """A .hwir header without ``PoissonEncoder.signed`` (older writer) reads as unsigned."""
+    from hwsnn.formats.native import _array_table
+
+    header, arrays = ir.graph_to_record(_poisson_graph(False))
+    for entry in header["nodes"]:
+        entry["fields"].pop("signed", None)
+    table, payload = _array_table(arrays)
+    header = {**header, "arrays": table, "payload_sha256": hashlib.sha256(payload).hexdigest()}
+    blob = json.dumps(header, sort_keys=True).encode()
+    path = tmp_path / "old.hwir"
+    path.write_bytes(MAGIC + struct.pack("<Q", len(blob)) + blob + payload)
+    assert "signed" not in blob.decode()
+    assert ir.graphs_equal(hwsnn.load(path), _poisson_graph(False))

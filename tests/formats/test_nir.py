@@ -359,7 +359,14 @@ def test_unsupported_nir_primitive_is_named(tmp_path: Path, kind: str) -> None:
         read_nir(tmp_path / "u.nir", dt=1e-3, timesteps=1)
 
 
-@pytest.mark.parametrize("node", [ir.PoissonEncoder(gain=0.5), ir.CurrentEncoder(gain=2.0)])
+@pytest.mark.parametrize(
+    "node",
+    [
+        ir.PoissonEncoder(gain=0.5),
+        ir.PoissonEncoder(gain=0.5, signed=True),  # refused, never exported without its sign
+        ir.CurrentEncoder(gain=2.0),
+    ],
+)
 def test_encoders_cannot_be_exported(tmp_path: Path, node: ir.Node) -> None:
     graph = ir.Graph.sequential(
         [("x", ir.Input(shape=(3,))), ("enc", node), ("out", ir.Output())], dt=1e-3, timesteps=2

@@ -195,6 +195,21 @@ def _filters(rng: np.random.Generator) -> Graph:
     )
 
 
+def _signed(rng: np.random.Generator) -> Graph:
+    """Signed PoissonEncoder (spikes in {-1, 0, +1}, paper 002) -> Conv2d -> IF."""
+    return Graph.sequential(
+        [
+            ("in", Input(shape=(1, 5, 5))),
+            ("enc", PoissonEncoder(gain=0.6, signed=True)),
+            ("conv", Conv2d(weight=rng.normal(size=(2, 1, 3, 3)), padding=(1, 1))),
+            ("if", IF(r=np.array(1e3), v_threshold=np.array(0.5), reset=ResetMode.ZERO)),
+            ("out", Output()),
+        ],
+        dt=1e-3,
+        timesteps=T,
+    )
+
+
 def _cnn(rng: np.random.Generator) -> Graph:
     """Conv2d -> ReLU -> MaxPool2d (padded, strided) -> Flatten -> Affine -> ReLU (paper 000)."""
     return Graph.sequential(
@@ -218,6 +233,7 @@ SAMPLES = {
     "concat": concat_graph,
     "conv_chain": _conv_chain,
     "residual": _residual,
+    "signed": _signed,
     "grouped": _grouped,
     "ttfs": _ttfs,
     "filters": _filters,
@@ -276,6 +292,18 @@ def test_spiking_ops_are_functions_of_standard_ops() -> None:
         assert all(node.domain == "" for node in function.node)
     ops = {node.op_type for node in model.graph.node}
     assert "Gemm" not in ops and {"MatMul", "Conv", "AveragePool", "Reshape"} <= ops
+
+
+def test_signed_poisson_is_its_own_function_of_standard_ops() -> None:
+    model = graph_to_model(_signed(np.random.default_rng(0)))
+    functions = {f.name: f for f in model.functions}
+    assert set(functions) == {"SignedPoissonEncoder", "IF"}
+    body = {node.op_type for node in functions["SignedPoissonEncoder"].node}
+    assert {"Abs", "Sign", "Where", "Clip", "Less"} <= body
+    assert all(node.domain == "" for node in functions["SignedPoissonEncoder"].node)
+    ops = [n.op_type for n in model.graph.node if n.domain == "ai.hwsnn"]
+    assert "SignedPoissonEncoder" in ops and "PoissonEncoder" not in ops
+    onnx.checker.check_model(model, full_check=True)
 
 
 def test_interface_names() -> None:

@@ -115,6 +115,8 @@ def _synapse(node: Node, ins: list[Array], rng: np.random.Generator | None) -> A
     if isinstance(node, PoissonEncoder):
         assert rng is not None
         u = rng.random(x.shape, dtype=F32)
+        if node.signed:
+            return (np.sign(x) * (u < np.clip(F32(node.gain) * np.abs(x), 0, 1))).astype(F32)
         return (u < np.clip(F32(node.gain) * x, 0, 1)).astype(F32)
     if isinstance(node, CurrentEncoder):
         return F32(node.gain) * x
@@ -422,3 +424,46 @@ def test_relu_maxpool_cnn_matches_sim_float(tmp_path: Path) -> None:
     ref = simulate_float(graph, x).outputs
     assert not spikes
     np.testing.assert_allclose(out, ref, rtol=1e-4, atol=1e-4)  # MatMul sum order differs
+
+
+def test_signed_poisson_matches_numpy_and_sim_float(tmp_path: Path) -> None:
+    """Signed spikes (-1/0/+1, paper 002) through Conv2d -> LIF: ORT = numpy = sim.float."""
+    from hwsnn.sim.float import simulate_float
+
+    rng = np.random.default_rng(11)
+    graph = Graph.sequential(
+        [
+            ("in", Input(shape=(1, 6, 6))),
+            ("enc", PoissonEncoder(gain=0.7, signed=True)),
+            ("conv", Conv2d(weight=_dyadic(rng, (3, 1, 3, 3)), padding=(1, 1))),
+            ("lif", LIF(tau_mem=np.array(4e-3), r=np.array(4.0), v_threshold=np.array(0.25))),
+            ("flat", Flatten()),
+            ("fc", Linear(weight=_dyadic(rng, (4, 108)))),
+            ("li", LI(tau_mem=np.array(5e-3))),
+            ("out", Output()),
+        ],
+        dt=1e-3,
+        timesteps=8,
+    )
+    x = rng.uniform(-1.5, 1.5, size=(4, 1, 6, 6))
+    write_onnx(graph, tmp_path / "signed.onnx")
+    out, spikes = run_onnx(tmp_path / "signed.onnx", x, rng=np.random.default_rng(2))
+    ref_out, ref_spikes = reference(
+        graph, np.broadcast_to(x, (8, *x.shape)), np.random.default_rng(2)
+    )
+    enc: list[Array] = []
+    sim = simulate_float(
+        graph,
+        x,
+        rng=np.random.default_rng(2),
+        record=False,
+        observer=lambda t, values: enc.append(np.array(values["enc"])),
+    )
+    neg = np.broadcast_to(x < 0, spikes["enc"].shape)
+    assert spikes["enc"][neg].min() == -1.0 and spikes["enc"][~neg].min() == 0.0
+    np.testing.assert_array_equal(spikes["enc"], ref_spikes["enc"])
+    np.testing.assert_array_equal(spikes["enc"], np.stack(enc))
+    assert 0 < spikes["lif"].mean() < 1
+    np.testing.assert_array_equal(spikes["lif"], ref_spikes["lif"])
+    np.testing.assert_array_equal(out, ref_out)
+    np.testing.assert_allclose(out, sim.outputs, rtol=0, atol=1e-5)

@@ -156,3 +156,74 @@ def test_signed_dog_is_on_minus_off_and_encodes_inhibitory_spikes() -> None:
     seq = encode_poisson(torch.from_numpy(signed), FeatureConfig(steps=50), 1e-3, torch.Generator())
     neg = torch.from_numpy(signed) < 0
     assert float(seq[:, neg].min()) == -1.0 and float(seq[:, ~neg].min()) == 0.0
+
+
+def _signed_setup(signed: bool):  # type: ignore[no-untyped-def]
+    from hwsnn.models.hbstdp import (
+        DoGConfig,
+        FeatureConfig,
+        dog_kernels,
+        dog_scale,
+        export_hbstdp,
+    )
+
+    k = dog_kernels(DoGConfig())
+    x = np.zeros((4, 1, 12, 12), dtype=np.float32)
+    x[0, 0, 3:9, 3:9] = 1.0  # a bright square: positive inside its edge, negative outside
+    x[1, 0, :, 5:7] = 1.0
+    x[2:] = np.random.default_rng(0).uniform(size=(2, 1, 12, 12)).astype(np.float32)
+    scale = dog_scale(x, k)
+    cfg, fc = HBSTDPConfig(), FeatureConfig(steps=12)
+    layer = HBSTDPLayer(1 if signed else 2, 3, cfg, torch.Generator().manual_seed(0), kernel_size=5)
+    threshold = torch.tensor([0.5, 1.0, 1.5])
+    readout = torch.nn.Linear(3 * 6 * 6, 4)
+    front = k[:1] / scale if signed else k / scale
+    g = export_hbstdp(
+        layer.weight, threshold, readout, (1, 12, 12), cfg, fc, front=front, signed=signed
+    )
+    return g, x, k, scale, (layer.weight, threshold, readout, cfg, fc)
+
+
+def test_signed_dog_export_matches_torch_on_the_same_draws() -> None:
+    """sim.float of the exported signed-DoG network = torch features on the same uniforms."""
+    from hwsnn.models.hbstdp import dog_signed, features_from_spikes
+    from hwsnn.sim.float import simulate_float
+
+    g, x, k, scale, (weight, threshold, readout, cfg, fc) = _signed_setup(True)
+    assert list(g.nodes)[:3] == ["input", "dog", "poisson"]  # no ReLU: the sign survives
+    assert g.nodes["poisson"].signed  # type: ignore[attr-defined]
+    enc: list[np.ndarray] = []  # type: ignore[type-arg]
+    res = simulate_float(
+        g,
+        x,
+        rng=np.random.default_rng(5),
+        record=False,
+        observer=lambda t, values: enc.append(np.array(values["poisson"])),
+    )
+    xs = torch.from_numpy(dog_signed(x, k, scale))
+    replay = np.random.default_rng(5)  # sim.float draws one (B, *shape) float32 array a step
+    u = torch.from_numpy(
+        np.stack([replay.random((4, 1, 12, 12), dtype=np.float32) for _ in range(fc.steps)])
+    )
+    p = (xs.abs() * fc.max_rate_hz * cfg.dt).clamp(0, 1)  # encode_poisson's expression
+    seq = torch.sign(xs) * (u < p).float()
+    assert float(seq.min()) == -1.0 and float(seq.max()) == 1.0
+    np.testing.assert_array_equal(np.stack(enc), seq.numpy())
+    with torch.no_grad():
+        logits = readout(features_from_spikes(seq, weight, threshold, cfg, fc)).numpy()
+    np.testing.assert_allclose(res.outputs[-1], logits, rtol=1e-4, atol=1e-5)
+    np.testing.assert_array_equal(res.outputs[-1].argmax(-1), logits.argmax(-1))
+
+
+def test_signed_export_needs_the_encoder() -> None:
+    from hwsnn.errors import HwsnnError
+    from hwsnn.models.hbstdp import FeatureConfig, input_nodes
+
+    with pytest.raises(HwsnnError, match="signed"):
+        input_nodes((1, 12, 12), 1e-3, FeatureConfig(), encoder=False, front=None, signed=True)
+    nodes = dict(
+        input_nodes((1, 8, 8), 1e-3, FeatureConfig(), encoder=True, front=None, signed=True)
+    )
+    assert list(nodes) == ["input", "poisson"] and nodes["poisson"].signed  # type: ignore[attr-defined]
+    on_off, *_ = _signed_setup(False)
+    assert not on_off.nodes["poisson"].signed and "dog_relu" in on_off.nodes  # type: ignore[attr-defined]

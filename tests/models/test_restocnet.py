@@ -107,3 +107,24 @@ def test_export_matches_torch_on_the_same_spikes() -> None:
 
     with pytest.raises(HwsnnError):
         export_restocnet(layers[:1], readout, (2, 8, 8), cfg, fc, residual=True)
+
+
+def test_signed_input_exports_without_residual_and_is_refused_with_it() -> None:
+    from hwsnn.errors import HwsnnError
+    from hwsnn.sim import simulate
+
+    gen = torch.Generator().manual_seed(4)
+    layers = _layers(gen)
+    cfg, fc = HBSTDPConfig(), FeatureConfig(steps=8)
+    readout = torch.nn.Linear(7 * 16, 4)
+    with pytest.raises(HwsnnError, match="signed input with residual=True"):
+        export_restocnet(layers, readout, (2, 8, 8), cfg, fc, residual=True, signed=True)
+    g = export_restocnet(layers, readout, (2, 8, 8), cfg, fc, residual=False, signed=True)
+    assert g.nodes["poisson"].signed and "clamp" not in g.nodes  # type: ignore[attr-defined]
+    u = torch.rand(8, 5, 2, 8, 8, generator=gen)
+    seq = torch.where(u < 0.2, -1.0, torch.where(u > 0.7, 1.0, 0.0))  # signed input spikes
+    body = export_restocnet(layers, readout, (2, 8, 8), cfg, fc, residual=False, encoder=False)
+    with torch.no_grad():
+        logits = readout(restoc_features_from_spikes(seq, layers, cfg, fc, residual=False))
+    out = simulate(body, seq.numpy(), record=False).outputs[-1]
+    np.testing.assert_allclose(out, logits.numpy(), rtol=1e-4, atol=1e-5)

@@ -107,6 +107,25 @@ def test_poisson_encoder_rate_and_seed():
     assert PoissonEncoder(gain=0.5).to_ir().gain == 0.5
 
 
+def test_signed_poisson_encoder_fires_the_input_sign():
+    x = torch.full((4000, 1, 4), 0.25)
+    x[..., 1] = -0.25
+    x[..., 2] = -1.5  # probability clipped at 1: -1 every step
+    x[..., 3] = 0.0
+    enc = PoissonEncoder(signed=True, generator=torch.Generator().manual_seed(3))
+    s = enc(x)
+    assert set(s.unique().tolist()) == {-1.0, 0.0, 1.0}
+    assert abs(s[..., 0].mean().item() - 0.25) < 0.03
+    assert abs(s[..., 1].mean().item() + 0.25) < 0.03 and s[..., 1].max().item() == 0.0
+    assert s[..., 2].max().item() == -1.0 and not s[..., 3].any()
+    # the same draws as the unsigned encoder: equal on non-negative inputs
+    plain = PoissonEncoder(generator=torch.Generator().manual_seed(3))(x)
+    assert torch.equal(plain[..., 0], s[..., 0]) and not plain[..., 1:3].any()
+    node = PoissonEncoder(gain=0.5, signed=True).to_ir()
+    assert node.signed and node.gain == 0.5 and not PoissonEncoder().to_ir().signed
+    assert "signed=True" in repr(enc)
+
+
 def test_slicing_and_deepcopy_keep_working(gen):
     import copy
 
@@ -117,3 +136,13 @@ def test_slicing_and_deepcopy_keep_working(gen):
     twin = copy.deepcopy(net)
     assert torch.equal(twin(x), net(x))
     assert twin[2].to_ir() is not net[2].to_ir()
+
+
+def test_record_spikes_keeps_signed_encoder_spikes_as_int8() -> None:
+    enc = PoissonEncoder(gain=1.0, signed=True, generator=torch.Generator().manual_seed(0))
+    x = torch.tensor([[[-1.0, 0.0, 1.0]]]).expand(5, 1, 3)
+    rec = record_spikes(Sequential(enc), x)
+    (spikes,) = rec.values()
+    assert spikes.dtype == np.int8
+    np.testing.assert_array_equal(spikes[..., 0], -1)
+    np.testing.assert_array_equal(spikes[..., 2], 1)

@@ -175,7 +175,17 @@ def _block_diagonal(name: str, node: Conv2d, spec: CrossbarSpec) -> NDArray[np.f
 def _digital(
     name: str, node: Node, spec: CrossbarSpec, rng: np.random.Generator, ideal: bool, binarize: bool
 ) -> None:
-    return None
+    """Left to the digital periphery; a signed encoder is refused (tiles read 0/1 spikes).
+
+    Raises:
+        UnsupportedNodeError: A ``PoissonEncoder(signed=True)``.
+    """
+    if isinstance(node, PoissonEncoder) and node.signed:
+        raise UnsupportedNodeError(
+            f"PoissonEncoder {name!r} with signed=True (-1 read pulses are not modelled)",
+            BACKEND,
+            [t.__name__ for t in LOWERINGS],
+        )
 
 
 LOWERINGS: dict[type[Node], Lowering] = {

@@ -103,6 +103,10 @@ def _poisson(ctx: _Context, name: str, node: Node) -> None:
         raise UnsupportedNodeError(
             f"PoissonEncoder {name!r} not directly after Input", BACKEND, supported()
         )
+    if node.signed:
+        raise UnsupportedNodeError(
+            f"PoissonEncoder {name!r} with signed=True (-1 spikes)", BACKEND, supported()
+        )
     _add_source(ctx, InputSpec(name, ctx.graph.shapes[name], "poisson", 0, False, 1.0, node.gain))
 
 

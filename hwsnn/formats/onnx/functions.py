@@ -117,22 +117,49 @@ def li_function() -> FunctionProto:
     return _make("LI", ["I", "v", "keep", "gain", "leak"], ["v_next"], _integrate("v_next"), doc)
 
 
-def poisson_function() -> FunctionProto:
-    """Poisson rate code: ``s = Cast(u < Clip(gain * x, 0, 1))`` with ``u ~ U[0, 1)``."""
+def _poisson_nodes(magnitude: str) -> list[NodeProto]:
+    """``fired = u < Clip(gain * magnitude, 0, 1)`` (bounds cast to the input's type)."""
     from onnx import helper
 
-    nodes = [
-        _node("Mul", ["gain", "x"], ["rate"]),
+    return [
+        _node("Mul", ["gain", magnitude], ["rate"]),
         helper.make_node("Constant", [], ["lo_f"], value_float=0.0),
         helper.make_node("Constant", [], ["hi_f"], value_float=1.0),
         _node("CastLike", ["lo_f", "rate"], ["lo"]),
         _node("CastLike", ["hi_f", "rate"], ["hi"]),
         _node("Clip", ["rate", "lo", "hi"], ["p"]),
         _node("Less", ["u", "p"], ["fired"]),
-        _node("CastLike", ["fired", "x"], ["s"]),
     ]
+
+
+def poisson_function() -> FunctionProto:
+    """Poisson rate code: ``s = Cast(u < Clip(gain * x, 0, 1))`` with ``u ~ U[0, 1)``."""
+    nodes = [*_poisson_nodes("x"), _node("CastLike", ["fired", "x"], ["s"])]
     doc = "PoissonEncoder(x, u, gain) -> s; s = Cast(u < Clip(gain*x, 0, 1)), u uniform in [0, 1)."
     return _make("PoissonEncoder", ["x", "u", "gain"], ["s"], nodes, doc)
+
+
+def signed_poisson_function() -> FunctionProto:
+    """Signed Poisson code (``PoissonEncoder(signed=True)``, paper 002 Sec. 2.2).
+
+    ``s = Where(u < Clip(gain * Abs(x), 0, 1), Sign(x), 0)``: spikes in {-1, 0, +1}, the
+    same uniform draw per element as the unsigned op.
+    """
+    from onnx import helper
+
+    nodes = [
+        _node("Abs", ["x"], ["mag"]),
+        *_poisson_nodes("mag"),
+        _node("Sign", ["x"], ["sgn"]),
+        helper.make_node("Constant", [], ["zero_f"], value_float=0.0),
+        _node("CastLike", ["zero_f", "x"], ["zero"]),
+        _node("Where", ["fired", "sgn", "zero"], ["s"]),
+    ]
+    doc = (
+        "SignedPoissonEncoder(x, u, gain) -> s; s = Where(u < Clip(gain*Abs(x), 0, 1), "
+        "Sign(x), 0), u uniform in [0, 1)."
+    )
+    return _make("SignedPoissonEncoder", ["x", "u", "gain"], ["s"], nodes, doc)
 
 
 def alpha_function() -> FunctionProto:
@@ -183,6 +210,7 @@ FUNCTIONS: dict[str, Callable[[], FunctionProto]] = {
     "IF": if_function,
     "LI": li_function,
     "PoissonEncoder": poisson_function,
+    "SignedPoissonEncoder": signed_poisson_function,
     "AlphaSynapse": alpha_function,
     "SAU": sau_function,
 }

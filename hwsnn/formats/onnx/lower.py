@@ -10,7 +10,8 @@ window size would round twice when the window is not a power of two); MaxPool2d 
 ``Reshape`` keeping the batch; Add -> chained ``Add`` in edge order; Concat -> ``Concat``
 (inputs in edge order, axis shifted past the batch); Scale and
 CurrentEncoder -> ``Mul``; Output -> ``Identity``. Neurons and the Poisson encoder are
-``ai.hwsnn`` ops with function bodies (see :mod:`hwsnn.formats.onnx.functions`).
+``ai.hwsnn`` ops with function bodies (see :mod:`hwsnn.formats.onnx.functions`); a
+signed PoissonEncoder is the op ``SignedPoissonEncoder``.
 TimeAffine, AlphaSynapse and SAU: see :mod:`hwsnn.formats.onnx._lower_filters`.
 Node types without a lowering (NLIF, TTFSEncoder and MaxPoolTTFS, whose event-time
 semantics has no time-step form) become a declared
@@ -72,9 +73,8 @@ def _output(b: Builder, name: str, node: Output) -> None:
 def _poisson(b: Builder, name: str, node: PoissonEncoder) -> None:
     u = b.io("extra", nm.noise(name), name)
     gain = b.const(name, "gain", np.array(node.gain, dtype=np.float32))
-    b.add(
-        "PoissonEncoder", [b.source(name), u, gain], [nm.spikes(name)], owner=name, domain=nm.DOMAIN
-    )
+    op = "SignedPoissonEncoder" if node.signed else "PoissonEncoder"
+    b.add(op, [b.source(name), u, gain], [nm.spikes(name)], owner=name, domain=nm.DOMAIN)
     b.io("spikes", nm.spikes(name), name)
 
 

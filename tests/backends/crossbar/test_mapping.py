@@ -5,7 +5,7 @@ from hwsnn.backends.crossbar import Fidelity, load_spec, map_graph, simulate_cro
 from hwsnn.backends.crossbar.irdrop import column_pair_sum, exact_column_currents, row_drop_factor
 from hwsnn.backends.crossbar.mapping import binary_levels, map_matrix
 from hwsnn.errors import TargetConstraintError, UnsupportedNodeError
-from hwsnn.ir import NLIF, Graph, Input, Linear, Output
+from hwsnn.ir import NLIF, Graph, Input, Linear, Output, PoissonEncoder
 from hwsnn.sim.float import simulate_float
 
 from .conftest import binary_cnn, binary_mlp
@@ -170,3 +170,29 @@ def test_grouped_conv_maps_block_diagonal_on_pairs(rng: np.random.Generator) -> 
 def test_grouped_conv_on_offset_scheme_is_refused(rng: np.random.Generator) -> None:
     with pytest.raises(UnsupportedNodeError, match=r"groups=2 \(node 'conv'\).*differential"):
         map_graph(_grouped_cnn(rng, groups=2), load_spec("rram"), rng=rng, binarize=True)
+
+
+def test_signed_poisson_encoder_is_refused(rng: np.random.Generator) -> None:
+    g = Graph.sequential(
+        [
+            ("in", Input(shape=(3,))),
+            ("enc", PoissonEncoder(gain=0.5, signed=True)),
+            ("fc", Linear(weight=np.ones((2, 3)))),
+            ("out", Output()),
+        ],
+        dt=1.0,
+        timesteps=2,
+    )
+    with pytest.raises(UnsupportedNodeError, match=r"crossbar.*'enc' with signed=True"):
+        map_graph(g, load_spec("rram"), rng=rng)
+    unsigned = Graph.sequential(
+        [
+            ("in", Input(shape=(3,))),
+            ("enc", PoissonEncoder(gain=0.5)),
+            ("fc", Linear(weight=np.ones((2, 3)))),
+            ("out", Output()),
+        ],
+        dt=1.0,
+        timesteps=2,
+    )
+    assert "fc" in map_graph(unsigned, load_spec("rram"), rng=rng).layers

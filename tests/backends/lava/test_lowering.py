@@ -14,7 +14,7 @@ from hwsnn.errors import (
     TargetConstraintError,
     UnsupportedNodeError,
 )
-from hwsnn.ir import LIF, NLIF, Graph, Input, Linear, Output
+from hwsnn.ir import LIF, NLIF, Graph, Input, Linear, Output, PoissonEncoder
 from hwsnn.targets import load_target
 
 SPEC = load_target("loihi2")
@@ -160,3 +160,19 @@ def test_missing_lava_gives_install_hint(monkeypatch):
     monkeypatch.setattr(compat, "_PATCHES", {"hwsnn_missing_module": None})
     with pytest.raises(SimulatorUnavailableError, match="pip install"):
         compat.import_lava()
+
+
+def test_signed_poisson_encoder_is_refused():
+    graph = Graph.sequential(
+        [
+            ("x", Input(shape=(3,))),
+            ("enc", PoissonEncoder(gain=0.5, signed=True)),
+            ("fc", Linear(weight=np.ones((2, 3)))),
+            ("n", LIF(tau_mem=0.02, r=20.0, v_threshold=1.0)),
+            ("out", Output()),
+        ],
+        dt=1e-3,
+        timesteps=4,
+    )
+    with pytest.raises(UnsupportedNodeError, match=r"lava.*'enc' with signed=True"):
+        map_graph(graph)
