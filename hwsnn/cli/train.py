@@ -93,6 +93,9 @@ def run_train(args: argparse.Namespace) -> int:
     torch.save(outcome.tensors, out / f"{args.method}.pt")
     results = dict(outcome.results)
     results["files"] = _write_graphs(outcome.graphs, out)
+    for stem, png in outcome.figures.items():
+        (out / f"{stem}.png").write_bytes(png)
+        results["files"][stem] = {".png": str(out / f"{stem}.png")}
     results["command"] = _command(args.method)
     results["options"] = vars(opts)
     (out / f"{args.method}.json").write_text(json.dumps(results, indent=2, default=str) + "\n")

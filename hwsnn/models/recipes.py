@@ -50,11 +50,13 @@ class Outcome:
         tensors: Named plain tensors for ``torch.save`` (loadable with ``weights_only=True``).
         graphs: IR graph by file stem.
         results: Measured values (JSON-able).
+        figures: PNG images by file stem.
     """
 
     tensors: dict[str, Tensor]
     graphs: dict[str, Graph]
     results: dict[str, Any] = field(default_factory=dict)
+    figures: dict[str, bytes] = field(default_factory=dict)
 
 
 def load_for(

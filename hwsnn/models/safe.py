@@ -23,6 +23,7 @@ from hwsnn.errors import DataError, UnsupportedNodeError
 from hwsnn.models.safe_stdp import FrontEndConfig, SpikingFrontEnd, lif_staircase, stdp_front_end
 
 __all__ = [
+    "CReLU",
     "FrontEndConfig",
     "SAFENet",
     "SAUBlock",
@@ -54,30 +55,60 @@ def inhibited_kernels(g: Tensor, fraction: float) -> Tensor:
 
 
 class SAUBlock(nn.Module):
-    """Stage 2 block: fixed conv -> frozen normalisation -> SAU (no trainable parameters)."""
+    """Stage 2 block: fixed conv -> frozen normalisation -> SAU (no trainable parameters).
+
+    ``on_off``: every map also drives a mirrored SAU on its negated normalised drive, with the
+    same threshold offset (an ON/OFF pair, like the ON and OFF channels of a retina), so a
+    zero-sum map passes both sides of an edge; the block then has ``2 * maps`` outputs, ON
+    maps first.
+    """
 
     weight: Tensor
+    offset: Tensor
     scale: Tensor
     shift: Tensor
     edges: Tensor
     levels: Tensor
 
     def __init__(
-        self, weight: Tensor, edges: NDArray[np.float64], levels: NDArray[np.float64]
+        self,
+        weight: Tensor,
+        edges: NDArray[np.float64],
+        levels: NDArray[np.float64],
+        *,
+        on_off: bool = False,
     ) -> None:
         super().__init__()
+        self.on_off = on_off
         self.register_buffer("weight", weight.clone())
         self.register_buffer("scale", torch.ones(weight.shape[0]))
         self.register_buffer("shift", torch.zeros(weight.shape[0]))
+        self.register_buffer("offset", torch.zeros(()))
         self.register_buffer("edges", torch.tensor(edges, dtype=torch.float32))
         self.register_buffer(
             "levels", torch.tensor(np.concatenate([[0.0], levels, [0.0]]), dtype=torch.float32)
         )
 
+    @property
+    def channels(self) -> int:
+        """Output maps: the kernels, twice with ``on_off``."""
+        return int(self.weight.shape[0]) * (2 if self.on_off else 1)
+
+    def folded(self) -> tuple[Tensor, Tensor]:
+        """Weight ``(channels, 1, k, k)`` and bias of the conv giving the SAU input.
+
+        With ``on_off`` the OFF half is ``-(normalised drive) - offset``: weight ``-w``,
+        bias ``-shift - 2 offset`` (``shift`` already holds ``-offset``).
+        """
+        w = self.weight * self.scale[:, None, None, None]
+        if not self.on_off:
+            return w, self.shift
+        return torch.cat([w, -w]), torch.cat([self.shift, -self.shift - 2 * self.offset])
+
     def pre(self, x: Tensor) -> Tensor:
         """Normalised pre-activation (the SAU input)."""
-        w = self.weight * self.scale[:, None, None, None]
-        return F.conv2d(x, w, self.shift, padding=int(self.weight.shape[-1]) // 2)
+        w, b = self.folded()
+        return F.conv2d(x, w, b, padding=int(self.weight.shape[-1]) // 2)
 
     def calibrate(self, x: Tensor, offset: float = 0.0) -> None:
         """Freeze the batch-norm statistics: zero mean and unit variance per map on ``x``.
@@ -93,11 +124,24 @@ class SAUBlock(nn.Module):
             std = y.std(dim=(0, 2, 3)).clamp_min(1e-6)
             self.scale.copy_(1.0 / std)
             self.shift.copy_(-y.mean(dim=(0, 2, 3)) / std - offset)
+            self.offset.fill_(offset)
 
     def forward(self, x: Tensor) -> Tensor:
         """SAU of the normalised conv output."""
         z = self.pre(x)
         return self.levels[torch.bucketize(z, self.edges, right=True)]
+
+
+class CReLU(nn.Module):
+    """Concatenated ReLU ``[relu(y), relu(-y)]`` along depth.
+
+    Shang et al. 2016 (arXiv:1603.05201); the baseline's trainable twin of an ON/OFF
+    :class:`SAUBlock`.
+    """
+
+    def forward(self, y: Tensor) -> Tensor:
+        """Both half-waves of ``y``, positive first."""
+        return torch.cat([F.relu(y), F.relu(-y)], dim=1)
 
 
 class SAFENet(nn.Module):
@@ -156,9 +200,9 @@ class SAFENet(nn.Module):
 
 def _front_nodes(block: SAUBlock) -> tuple[ir.Conv2d, ir.SAU]:
     """Conv2d (normalisation folded) and SAU of ``block``."""
-    w = (block.weight * block.scale[:, None, None, None]).double().numpy()
+    w, bias = block.folded()
     pad = int(block.weight.shape[-1]) // 2
-    conv = ir.Conv2d(weight=w, bias=block.shift.double().numpy(), padding=(pad, pad))
+    conv = ir.Conv2d(weight=w.double().numpy(), bias=bias.double().numpy(), padding=(pad, pad))
     sau = ir.SAU(
         edges=np.concatenate([[-1e6], block.edges.double().numpy()]),
         levels=np.concatenate([[0.0], block.levels[1:-1].double().numpy()]),

@@ -67,6 +67,39 @@ def _verdict(d: dict) -> str:  # type: ignore[type-arg]
     )
 
 
+def _conversion(d: dict) -> str:  # type: ignore[type-arg]
+    """How the STDP kernels were converted (recipe constants recorded in the JSON)."""
+    if "on_off" not in d:
+        return ""
+    share = d["kernel_inhibition"]
+    kernels = "zero-sum" if share == 1.0 else f"inhibition {share}"
+    pair = ", ON/OFF pair per map (baseline: conv + CReLU)" if d["on_off"] else ""
+    return f" ({kernels} kernels, threshold {d['sau_offset_std']:g} std above the mean{pair})"
+
+
+def _mean_line(runs: list[dict]) -> list[str]:  # type: ignore[type-arg]
+    """Mean and standard error over seeds of the paired SAFE - baseline differences."""
+    if len(runs) < 2:
+        return []
+    parts = []
+    for key in ("clean", "20dB", "12dB"):
+        diffs = [100 * (d["safe"][key] - d["baseline_cnn"][key]) for d in runs]
+        mean = sum(diffs) / len(diffs)
+        se = (sum((x - mean) ** 2 for x in diffs) / (len(diffs) - 1) / len(diffs)) ** 0.5
+        parts.append(f"{key} {mean:+.2f} +- {se:.2f}")
+    met = sum(
+        d["safe"]["20dB"] > d["baseline_cnn"]["20dB"]
+        and d["safe"]["clean"] - d["baseline_cnn"]["clean"] >= -0.005
+        for d in runs
+    )
+    return [
+        f"Mean over {len(runs)} seeds, SAFE - baseline (points, +- standard error): "
+        + ", ".join(parts)
+        + f"; target met on {met} of {len(runs)} seeds.",
+        "",
+    ]
+
+
 def _network_line(runs: list[dict]) -> list[str]:  # type: ignore[type-arg]
     key = "network_sim_same_prediction_fraction"
     found = [f"{_pct(d[key])} % same predictions" for d in runs if key in d]
@@ -88,7 +121,8 @@ def main() -> None:
         *(f"Command: `{d['command']}` (OMP_NUM_THREADS=1, 1 torch thread)" for d in runs),
         "",
         f"Spiking module: {d0['front_end_maps']} maps learned by FD stochastic STDP on "
-        f"{d0['stdp_images']} clean training images, SAU with {d0['sau_levels']} levels; "
+        f"{d0['stdp_images']} clean training images, SAU with {d0['sau_levels']} levels"
+        f"{_conversion(d0)}; "
         f"auxiliary CNN {d0.get('aux_layers', 1)} conv layers x {d0['aux_maps']} maps (same in "
         f"both networks); {d0['epochs']} epochs ({d0.get('lr_schedule', 'Adam 2e-3')}), clean "
         "training data only for both networks; same noisy test images for both (per-image SNR).",
@@ -109,8 +143,14 @@ def main() -> None:
         *_paths(runs),
         *(_verdict(d) for d in runs),
         "",
+        *_mean_line(runs),
+        *(["![accuracy vs SNR, seed 0](safe_fashion-mnist_60k.png)", ""] if "on_off" in d0 else []),
     ]
     (HERE / "safe_fashion-mnist_60k.md").write_text("\n".join(lines))
+    if "on_off" in d0:  # the figure `hwsnn train safe` writes, for the first seed
+        from hwsnn.models.safe_plot import noise_figure
+
+        (HERE / "safe_fashion-mnist_60k.png").write_bytes(noise_figure(d0))
 
 
 if __name__ == "__main__":

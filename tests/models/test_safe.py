@@ -14,6 +14,7 @@ torch = pytest.importorskip("torch")
 import hwsnn  # noqa: E402
 from hwsnn.errors import DataError, UnsupportedNodeError  # noqa: E402
 from hwsnn.models.safe import (  # noqa: E402
+    CReLU,
     FrontEndConfig,
     SAFENet,
     SAUBlock,
@@ -89,17 +90,41 @@ def test_calibrate_offset_raises_the_sau_threshold(rng: np.random.Generator) -> 
     assert 0 < active1 < active0  # fewer positions reach the first step
 
 
+def test_on_off_block_mirrors_the_drive_with_the_same_threshold(rng: np.random.Generator) -> None:
+    edges, levels = lif_staircase(20, 10.0, 20)
+    x = torch.from_numpy(rng.random((8, 1, 10, 10)).astype(np.float32))
+    g = inhibited_kernels(torch.rand(3, 1, 5, 5), 1.0)
+    on = SAUBlock(g, edges, levels)
+    pair = SAUBlock(g, edges, levels, on_off=True)
+    on.calibrate(x, offset=0.7)
+    pair.calibrate(x, offset=0.7)
+    with torch.no_grad():
+        z, zz, out = on.pre(x), pair.pre(x), pair(x)
+    assert pair.channels == 6 and out.shape == (8, 6, 10, 10)
+    assert torch.allclose(zz[:, :3], z) and torch.equal(out[:, :3], on(x))
+    # OFF drive = -(normalised drive) - offset: both halves need 0.7 std to reach a step
+    assert torch.allclose(zz[:, 3:], -(z + 0.7) - 0.7, atol=1e-5)
+    assert not torch.any((out[:, :3] > 0) & (out[:, 3:] > 0))  # never both sides at once
+    assert torch.any(out[:, 3:] > 0)
+
+
+def test_crelu_keeps_both_half_waves() -> None:
+    y = torch.tensor([[[[-2.0, 0.5]]]])
+    assert torch.equal(CReLU()(y), torch.tensor([[[[0.0, 0.5]], [[2.0, 0.0]]]]))
+
+
 def test_staircase_counts_lif_spikes() -> None:
     edges, levels = lif_staircase(10, 10.0, 10)
     assert np.all(np.diff(edges) > 0) and np.all(np.diff(levels) > 0)
     assert levels[-1] == pytest.approx(1.0)  # one spike per step at strong drive
 
 
-def test_front_end_export_is_exact_in_sim_float(rng: np.random.Generator) -> None:
+@pytest.mark.parametrize("on_off", [False, True])
+def test_front_end_export_is_exact_in_sim_float(rng: np.random.Generator, on_off: bool) -> None:
     edges, levels = lif_staircase(10, 10.0, 10)
-    block = SAUBlock(torch.randn(3, 1, 5, 5), edges, levels)
+    block = SAUBlock(torch.randn(3, 1, 5, 5), edges, levels, on_off=on_off)
     x = rng.random((4, 1, 8, 8)).astype(np.float32)
-    block.calibrate(torch.from_numpy(x))
+    block.calibrate(torch.from_numpy(x), offset=0.5)
     with torch.no_grad():
         ref = block(torch.from_numpy(x)).numpy()
     out = simulate(export_front_end(block, (1, 8, 8)), x).outputs[0]
@@ -113,6 +138,7 @@ def test_cli_quick(tmp_path) -> None:  # type: ignore[no-untyped-def]
     add_train_arguments(parser)
     assert run_train(parser.parse_args(["safe", "--quick", "--out", str(tmp_path)])) == 0
     results = json.loads((tmp_path / "safe.json").read_text())
+    assert results["on_off"] is True and results["kernel_inhibition"] == 1.0
     for net in ("safe", "baseline_cnn"):
         assert set(results[net]) >= {"clean", "40dB", "20dB", "12dB"}
         assert set(results[f"{net}_noise_by_path"]) == {
@@ -127,26 +153,30 @@ def test_cli_quick(tmp_path) -> None:  # type: ignore[no-untyped-def]
     assert results["network_sim_max_abs_logit_diff"] < 1e-3
     assert results["network_sim_accuracy"] == results["network_torch_accuracy"]
     assert results["network_torch_accuracy"] == pytest.approx(results["safe"]["clean"])
+    png = tmp_path / "safe_noise.png"  # accuracy vs SNR and noise by path
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    assert results["files"]["safe_noise"][".png"] == str(png)
     graph = hwsnn.load(next(tmp_path.glob("safe_network.*")))
     kinds = {type(n).__name__ for n in graph.nodes.values()}
     assert {"SAU", "ReLU", "MaxPool2d", "Concat", "Affine"} <= kinds
 
 
-@pytest.mark.parametrize("aux_layers", [1, 2])
+@pytest.mark.parametrize(("aux_layers", "on_off"), [(1, True), (2, False)])
 def test_whole_network_export_matches_torch(  # type: ignore[no-untyped-def]
-    rng: np.random.Generator, tmp_path, aux_layers: int
+    rng: np.random.Generator, tmp_path, aux_layers: int, on_off: bool
 ) -> None:
     """Front end || aux CNN (1 or 2 layers) -> main CNN as one IR graph: sim == torch, ONNX."""
     edges, levels = lif_staircase(20, 10.0, 20)
     torch.manual_seed(0)
-    block = SAUBlock(torch.rand(6, 1, 5, 5), edges, levels)
+    block = SAUBlock(inhibited_kernels(torch.rand(6, 1, 5, 5), 1.0), edges, levels, on_off=on_off)
     x = rng.random((20, 1, 12, 12)).astype(np.float32)
-    block.calibrate(torch.from_numpy(x))
-    net = SAFENet(block, 6, 10, 12, aux_maps=2, aux_layers=aux_layers, width=8).eval()
+    block.calibrate(torch.from_numpy(x), offset=0.5)
+    maps = block.channels
+    net = SAFENet(block, maps, 10, 12, aux_maps=2, aux_layers=aux_layers, width=8).eval()
     graph = export_network(net, (1, 12, 12))
-    assert graph.shapes["concat"] == (8, 12, 12) and graph.output_shape == (10,)
+    assert graph.shapes["concat"] == (maps + 2, 12, 12) and graph.output_shape == (10,)
     assert graph.predecessors("concat") == ("front.sau", "aux.relu")  # spiking maps first
-    assert graph.shapes["front.sau"] == (6, 12, 12) and graph.shapes["aux.relu"] == (2, 12, 12)
+    assert graph.shapes["front.sau"] == (maps, 12, 12) and graph.shapes["aux.relu"] == (2, 12, 12)
     with torch.no_grad():
         ref = net(torch.from_numpy(x)).numpy()
         front = block(torch.from_numpy(x)).numpy()
