@@ -44,6 +44,7 @@ __all__ = [
     "ON_OFF",
     "PATH_SNRS_DB",
     "SAU_OFFSET",
+    "SAU_STEPS",
     "SNRS_DB",
     "add_noise",
     "noise_by_path",
@@ -73,6 +74,9 @@ of an edge pass the raised threshold; the baseline's twin is a conv + :class:`CR
 (fifth pass of the sweep)."""
 EPOCHS = 5
 """Training epochs of both networks (Adam 2e-3, cosine decay to 0 over all steps)."""
+SAU_STEPS = 40
+"""``T_input`` of the converted block (LIF steps the SAU staircase counts over): 40 gives 11
+levels; 20 (8 levels) was the default before (fifth pass of the sweep)."""
 BATCH = 64
 """Mini-batch size of both networks."""
 STDP_IMAGES = 2000
@@ -200,7 +204,7 @@ def _network_check(net: SAFENet, ds: Dataset, results: dict[str, Any]) -> ir.Gra
 def safe_recipe(opts: RecipeOptions) -> Outcome:
     """Stage 1 STDP front-end, stage 2 SAFE-DNN training, baseline CNN, noise sweep, IR check."""
     ds = load_for(opts, quick_train=300, quick_test=100)
-    cfg = FrontEndConfig(maps=12, steps=20)
+    cfg = FrontEndConfig(maps=12, steps=SAU_STEPS)
     epochs = opts.epochs or (3 if opts.quick else EPOCHS)
     block, safe, base = _networks(opts, ds, cfg)
     results: dict[str, Any] = {

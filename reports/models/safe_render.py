@@ -81,12 +81,13 @@ def _mean_line(runs: list[dict]) -> list[str]:  # type: ignore[type-arg]
     """Mean and standard error over seeds of the paired SAFE - baseline differences."""
     if len(runs) < 2:
         return []
-    parts = []
+    parts, means = [], {}
     for key in ("clean", "20dB", "12dB"):
         diffs = [100 * (d["safe"][key] - d["baseline_cnn"][key]) for d in runs]
         mean = sum(diffs) / len(diffs)
         se = (sum((x - mean) ** 2 for x in diffs) / (len(diffs) - 1) / len(diffs)) ** 0.5
         parts.append(f"{key} {mean:+.2f} +- {se:.2f}")
+        means[key] = mean
     met = sum(
         d["safe"]["20dB"] > d["baseline_cnn"]["20dB"]
         and d["safe"]["clean"] - d["baseline_cnn"]["clean"] >= -0.005
@@ -95,7 +96,9 @@ def _mean_line(runs: list[dict]) -> list[str]:  # type: ignore[type-arg]
     return [
         f"Mean over {len(runs)} seeds, SAFE - baseline (points, +- standard error): "
         + ", ".join(parts)
-        + f"; target met on {met} of {len(runs)} seeds.",
+        + f"; target met on {met} of {len(runs)} seeds; the means "
+        + ("meet" if means["20dB"] > 0 and means["clean"] >= -0.5 else "do not meet")
+        + " it (better at 20 dB, clean within 0.5).",
         "",
     ]
 
