@@ -63,10 +63,8 @@ def poisson_spikes(node: PoissonEncoder, x: F32, rng: np.random.Generator) -> F3
     does the same), so an unsigned and a signed encoder consume the same draws.
     """
     gain, lo, hi = np.float32(node.gain), np.float32(0), np.float32(1)
+    p = np.clip((np.abs(x) if node.signed else x) * gain, lo, hi)
+    fired = rng.random(x.shape, dtype=np.float32) < p
     if node.signed:
-        p = np.clip(np.abs(x) * gain, lo, hi)
-        u = rng.random(x.shape, dtype=np.float32)
-        return np.where(u < p, np.sign(x), np.float32(0)).astype(np.float32)
-    p = np.clip(x * gain, lo, hi)
-    u = rng.random(x.shape, dtype=np.float32)
-    return (u < p).astype(np.float32)
+        return np.where(fired, np.sign(x), np.float32(0)).astype(np.float32)
+    return fired.astype(np.float32)
